@@ -1,0 +1,87 @@
+"""Dual track (Harmel): adequate military strength and, at the same time, active dialogue."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from dualtrack.doctrines.base import (
+    Decision,
+    Doctrine,
+    DoctrineParams,
+    DoctrineState,
+    Observation,
+    register,
+)
+from dualtrack.mechanisms.posture import deterrent_target
+from dualtrack.scenario.parameters import NonNegative, Positive, Probability, nominal
+
+
+class HarmelParams(DoctrineParams):
+    """Parameters of dual-track."""
+
+    reactivity: NonNegative = Field(
+        default=nominal(0.5, "Harmel 1967: 'adequate' strength; judgement", 0.2, 1.0),
+        description="Deterrent strength added per threat point above the tolerated level.",
+    )
+    tolerance: NonNegative = Field(
+        default=nominal(1.0, "Judgement: baseline threat is accepted", 0.8, 1.2),
+        description="Multiple of the baseline threat tolerated without response.",
+    )
+    sufficiency: Probability = Field(
+        default=nominal(0.7, "Harmel 1967: adequacy, not superiority; judgement", 0.4, 1.0),
+        description="Share of the headroom (capacity - baseline) it is ready to fill.",
+    )
+    breakout_ratio: Positive = Field(
+        default=nominal(
+            1.15,
+            "Calibrated: Belarus redeployed after repeated drone incursions, "
+            "10 Aug 2024 (Preiherman)",
+            1.05,
+            1.5,
+            calibrated=True,
+        ),
+        description="Growth of perceived threat over its lowest level since signing that makes it "
+        "break out.",
+    )
+
+
+@register
+class DualTrack(Doctrine):
+    """Holds adequate deterrent forces and always pursues dialogue and reciprocal de-escalation.
+
+    NATO's 1967 Harmel report asked for "adequate military strength" together with a search
+    for détente; the seed reads Belarus's 2024 conduct toward Ukraine in this light: deploy when
+    threatened, negotiate withdrawals through the backchannel, redeploy when the deal sours.
+
+    Names:
+    - Harmel doctrine: [Harmel1967]
+    - Dual-track: [Preiherman2024]
+    """
+
+    name = "dual-track"
+    names = ("Harmel doctrine: [Harmel1967]", "Dual-track: [Preiherman2024]")
+    source = (
+        "NATO (1967). The Future Tasks of the Alliance (Harmel Report), 13-14 December 1967; "
+        "Preiherman, Y. (2024), Open Nuclear Network."
+    )
+    classifier = {
+        "tracks": frozenset({"deterrence", "dialogue"}),
+        "observes": frozenset({"threat", "tolerated_threat"}),
+        "memory": False,
+        "stochastic": False,
+    }
+    Params = HarmelParams
+
+    def decide(self, obs: Observation, state: DoctrineState) -> Decision:
+        """Deterrent target capped at sufficiency, always willing to talk."""
+        target = deterrent_target(
+            obs.threat,
+            self.params.tolerance.value * obs.tolerated_threat,
+            self.params.reactivity.value,
+            obs.baseline,
+            obs.share_per_weight,
+        )
+        headroom = np.where(np.isfinite(obs.capacity), obs.capacity - obs.baseline, np.inf)
+        cap = obs.baseline + self.params.sufficiency.value * headroom
+        return Decision(target=np.minimum(target, cap), talk=np.ones(obs.replicates))

@@ -1,0 +1,330 @@
+"""Run a scenario: split replicates into chunks, step each chunk, assemble a labelled dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from dualtrack import __version__
+from dualtrack.doctrines.base import Doctrine, make_doctrine
+from dualtrack.engine.compiled import Compiled, compile_scenario
+from dualtrack.engine.recording import RECORD_MODES, Arrays, Recorder, RecordMode, summarise
+from dualtrack.engine.state import initial_state
+from dualtrack.engine.step import StepConstants, step
+from dualtrack.engine.streams import BLOCK_SIZE, ChunkStreams
+from dualtrack.scenario.ladder import RUNG_LABELS
+from dualtrack.scenario.loading import load_scenario, scenario_hash
+from dualtrack.scenario.schema import Scenario
+
+Progress = Callable[[int], None]
+DEFAULT_CHUNK = 2048
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """A fully specified run: scenario (with overrides applied), doctrines, seed, chunks."""
+
+    scenario: Scenario
+    compiled: Compiled
+    seed: int
+    replicates: int
+    record: RecordMode
+    chunks: tuple[tuple[int, int], ...]
+    doctrine: str
+
+    @property
+    def replicate_steps(self) -> int:
+        """Work in replicate-steps."""
+        return self.replicates * self.compiled.n_steps
+
+
+def plan_run(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    doctrine: str | Doctrine | None = None,
+    *,
+    actor: str | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    days: int | None = None,
+    record: RecordMode = "full",
+    chunk_size: int = DEFAULT_CHUNK,
+) -> RunPlan:
+    """Resolve overrides and split the replicates into block-aligned chunks."""
+    scenario = load_scenario(scenario)
+    if record not in RECORD_MODES:
+        raise ValueError(f"unknown record mode {record!r}; expected one of {RECORD_MODES}")
+    settings = scenario.settings
+    updates: dict[str, Any] = {}
+    if replicates is not None:
+        updates["replicates"] = replicates
+    if seed is not None:
+        updates["seed"] = seed
+    if days is not None:
+        updates["horizon_days"] = days
+    if updates:
+        settings = settings.model_validate({**settings.model_dump(), **updates})
+        scenario = scenario.model_copy(update={"settings": settings})
+    actor = actor or scenario.subject
+    if actor not in {a.id for a in scenario.actors}:
+        known = ", ".join(a.id for a in scenario.actors)
+        raise ValueError(f"unknown actor {actor!r}; actors are {known}")
+    overrides: dict[str, Doctrine] = {}
+    if doctrine is not None:
+        overrides[actor] = make_doctrine(doctrine) if isinstance(doctrine, str) else doctrine
+    compiled = compile_scenario(scenario, overrides)
+    name = compiled.doctrines[[a.id for a in scenario.actors].index(actor)].name
+    size = max(BLOCK_SIZE, -(-int(chunk_size) // BLOCK_SIZE) * BLOCK_SIZE)
+    total = settings.replicates
+    chunks = tuple((start, min(size, total - start)) for start in range(0, total, size))
+    return RunPlan(scenario, compiled, settings.seed, total, record, chunks, name)
+
+
+def run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None = None) -> Arrays:
+    """Step one chunk of replicates through the horizon; returns its recorded arrays."""
+    first, count = chunk
+    compiled = plan.compiled
+    streams = ChunkStreams(plan.seed, first, count, plan.replicates)
+    constants = StepConstants(compiled)
+    state = initial_state(compiled, count)
+    normals = np.empty((count, len(compiled.pair_ids), len(compiled.category_ids)))
+    uniforms = np.empty((count, compiled.layout.width))
+    recorder = Recorder(compiled, plan.record, count, streams.block_starts)
+    report_every = max(1, compiled.n_steps // 20)
+    reported = 0
+    for t in range(compiled.n_steps):
+        streams.fill(normals, uniforms)
+        state = step(state, compiled, constants, t, normals, uniforms)
+        recorder.record(t, state)
+        if progress is not None and ((t + 1) % report_every == 0 or t + 1 == compiled.n_steps):
+            progress((t + 1 - reported) * count)
+            reported = t + 1
+    return {**recorder.result(), **summarise(state, compiled)}
+
+
+def _concat(parts: list[Arrays]) -> Arrays:
+    return {name: np.concatenate([p[name] for p in parts], axis=0) for name in parts[0]}
+
+
+def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
+    """A labelled dataset from the chunks' arrays (given in chunk order)."""
+    c = plan.compiled
+    data = _concat(parts)
+    replicates = np.arange(plan.replicates)
+    days = c.days
+    coords: dict[str, Any] = {
+        "replicate": replicates,
+        "time": ("time", days, {"units": "days since start", "long_name": "day (end of step)"}),
+        "actor": list(c.actor_ids),
+        "category": list(c.category_ids),
+        "dyad": list(c.dyad_ids),
+        "sector": list(c.sector_ids),
+        "rung": ("rung", np.arange(len(RUNG_LABELS)), {"labels": ", ".join(RUNG_LABELS)}),
+        "rung_label": ("rung", list(RUNG_LABELS)),
+        "actor_name": ("actor", [a.name for a in plan.scenario.actors]),
+        "category_name": ("category", [k.name for k in plan.scenario.categories]),
+        "sector_length_km": ("sector", [s.length_km.value for s in plan.scenario.sectors]),
+    }
+    if float(c.dt).is_integer():
+        dates = np.datetime64(c.start) + days.astype("timedelta64[D]")
+        coords["date"] = ("time", dates)
+    variables: dict[str, tuple[tuple[str, ...], NDArray, dict[str, str]]] = {}
+
+    def add(name: str, dims: tuple[str, ...], value: NDArray, units: str, text: str) -> None:
+        variables[name] = (dims, value, {"units": units, "description": text})
+
+    if plan.record == "full":
+        add(
+            "forces",
+            ("replicate", "time", "actor", "category"),
+            data["forces"],
+            "units",
+            "Forces near the border",
+        )
+        add(
+            "perceived_threat",
+            ("replicate", "time", "actor"),
+            data["perceived_threat"],
+            "threat points",
+            "Total perceived threat",
+        )
+        add("trust", ("replicate", "time", "dyad"), data["trust"], "1", "Trust (0..1)")
+        add(
+            "escalation",
+            ("replicate", "time", "dyad"),
+            data["rung"],
+            "rung",
+            "Escalation rung (see rung_label)",
+        )
+        add(
+            "agreement_in_force",
+            ("replicate", "time", "dyad"),
+            data["agreement_in_force"],
+            "1",
+            "A withdrawal agreement is in force",
+        )
+        add(
+            "incidents",
+            ("replicate", "time", "sector"),
+            data["incidents"],
+            "count",
+            "Incidents in the step",
+        )
+    elif plan.record == "mean":
+        n = float(plan.replicates)
+
+        def mean(name: str) -> NDArray:
+            return data[name].sum(axis=0) / n
+
+        add(
+            "forces_mean",
+            ("time", "actor", "category"),
+            mean("forces"),
+            "units",
+            "Mean forces near the border over replicates",
+        )
+        add(
+            "perceived_threat_mean",
+            ("time", "actor"),
+            mean("perceived_threat"),
+            "threat points",
+            "Mean perceived threat over replicates",
+        )
+        add("trust_mean", ("time", "dyad"), mean("trust"), "1", "Mean trust over replicates")
+        add(
+            "rung_share",
+            ("time", "dyad", "rung"),
+            mean("rung_share"),
+            "1",
+            "Share of replicates on each rung",
+        )
+        add(
+            "agreement_share",
+            ("time", "dyad"),
+            mean("agreement_share"),
+            "1",
+            "Share of replicates with an agreement in force",
+        )
+        add(
+            "incidents_mean",
+            ("time", "sector"),
+            mean("incidents"),
+            "count",
+            "Mean incidents per step",
+        )
+    add("max_rung", ("replicate", "dyad"), data["max_rung"], "rung", "Highest rung reached")
+    add("agreements", ("replicate", "dyad"), data["agreements"], "count", "Agreements formed")
+    add(
+        "agreements_kept",
+        ("replicate", "dyad"),
+        data["agreements_kept"],
+        "count",
+        "Agreements kept to term",
+    )
+    add(
+        "violations_detected",
+        ("replicate", "dyad"),
+        data["violations_detected"],
+        "count",
+        "Violations detected by verification (each ends an agreement)",
+    )
+    add(
+        "first_agreement_day",
+        ("replicate", "dyad"),
+        data["first_agreement_day"],
+        "days",
+        "Day the first agreement formed (NaN: none)",
+    )
+    add(
+        "days_elevated",
+        ("replicate", "actor"),
+        data["days_elevated"],
+        "days",
+        "Days with posture above the elevated threshold",
+    )
+    add(
+        "cost",
+        ("replicate", "actor"),
+        data["cost"],
+        "cost units",
+        "Cost of forces held above baseline over the horizon",
+    )
+    add(
+        "incidents_total",
+        ("replicate", "sector"),
+        data["incidents_total"],
+        "count",
+        "Incidents over the horizon",
+    )
+    add(
+        "pulled_in",
+        ("replicate", "actor"),
+        data["pulled_in"],
+        "1",
+        "The actor joined a conflict as an ally",
+    )
+    add(
+        "final_forces",
+        ("replicate", "actor", "category"),
+        data["final_forces"],
+        "units",
+        "Forces near the border at the end of the horizon",
+    )
+    attrs = {
+        "dualtrack_version": __version__,
+        "scenario_id": plan.scenario.id,
+        "scenario_hash": scenario_hash(plan.scenario),
+        "seed": plan.seed,
+        "doctrine": plan.doctrine,
+        "doctrines": "; ".join(
+            f"{a}={d.name}" for a, d in zip(c.actor_ids, c.doctrines, strict=True)
+        ),
+        "subject": c.actor_ids[c.subject],
+        "focus_dyad": c.dyad_ids[c.focus_dyad],
+        "record": plan.record,
+        "step_days": c.dt,
+        "horizon_days": plan.scenario.settings.horizon_days,
+        "start_date": c.start.isoformat(),
+        "block_size": BLOCK_SIZE,
+    }
+    return xr.Dataset(
+        {name: xr.Variable(dims, value, attrs) for name, (dims, value, attrs) in variables.items()},
+        coords=coords,
+        attrs=attrs,
+    )
+
+
+def simulate(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    doctrine: str | Doctrine | None = None,
+    *,
+    actor: str | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    days: int | None = None,
+    record: RecordMode = "full",
+    chunk_size: int = DEFAULT_CHUNK,
+    progress: Progress | None = None,
+) -> xr.Dataset:
+    """Simulate a scenario and return its results as a labelled :class:`xarray.Dataset`.
+
+    ``doctrine`` replaces the doctrine of ``actor`` (default: the scenario's subject); the
+    other actors keep their own. The same ``seed`` gives bit-identical results whatever
+    ``chunk_size``.
+    """
+    plan = plan_run(
+        scenario,
+        doctrine,
+        actor=actor,
+        replicates=replicates,
+        seed=seed,
+        days=days,
+        record=record,
+        chunk_size=chunk_size,
+    )
+    return assemble(plan, [run_chunk(plan, chunk, progress) for chunk in plan.chunks])

@@ -1,0 +1,109 @@
+"""The engine's state container: every per-replicate array the step reads and writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dualtrack.doctrines.base import DoctrineState
+from dualtrack.engine.compiled import Compiled
+
+Array = NDArray[np.float64]
+
+
+@dataclass
+class State:
+    """State of a chunk of replicates (replicate axis first) plus running outcome tallies."""
+
+    day: float
+    forces: Array
+    """Forces near the border, (replicate, actor, category)."""
+    perceived: Array
+    """Smoothed perceived forces of the target, (replicate, pair, category)."""
+    memory: Array
+    """Remembered attributed incidents, (replicate, pair)."""
+    threat: Array
+    """Total perceived threat, (replicate, actor)."""
+    attributed: Array
+    """Incidents each actor blamed on an adversary in the last step, (replicate, actor)."""
+    trust: Array
+    rung: NDArray[np.int8]
+    active: NDArray[np.bool_]
+    days_left: Array
+    ceiling: Array
+    """Agreed ceilings, (replicate, dyad, side, category)."""
+    threat_reference: Array
+    """Lowest threat each side felt since its agreement was signed, (replicate, dyad, side)."""
+    violating: NDArray[np.bool_]
+    """Side in breach of an agreement, (replicate, dyad, side)."""
+    joined: NDArray[np.bool_]
+    """Ally slots that have joined a conflict, (replicate, slot)."""
+    incidents: NDArray[np.int64]
+    """Incidents in each sector in the last step, (replicate, sector)."""
+    doctrine_states: list[DoctrineState]
+    # running tallies
+    max_rung: NDArray[np.int8]
+    agreements: NDArray[np.int64]
+    kept: NDArray[np.int64]
+    detected: NDArray[np.int64]
+    first_agreement_day: Array
+    days_elevated: Array
+    cost: Array
+    incidents_total: NDArray[np.int64]
+
+    @property
+    def replicates(self) -> int:
+        """Number of replicates held."""
+        return int(self.forces.shape[0])
+
+    def copy(self) -> State:
+        """A deep copy (arrays and doctrine memories)."""
+        values = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, np.ndarray):
+                value = value.copy()
+            elif item.name == "doctrine_states":
+                value = [{k: v.copy() for k, v in s.items()} for s in value]
+            values[item.name] = value
+        return State(**values)
+
+
+def initial_state(compiled: Compiled, replicates: int) -> State:
+    """The state at the start of the horizon for ``replicates`` replicates."""
+    n_a, n_c = compiled.baseline.shape
+    n_p = len(compiled.pair_ids)
+    n_d = len(compiled.dyad_ids)
+    n_s = len(compiled.sector_ids)
+    n_k = len(compiled.slot_dyad)
+    r = replicates
+    forces = np.broadcast_to(compiled.initial, (r, n_a, n_c)).copy()
+    perceived = forces[:, compiled.pair_target, :] * (1.0 + compiled.initial_bias[:, None])
+    return State(
+        day=0.0,
+        forces=forces,
+        perceived=perceived,
+        memory=np.broadcast_to(compiled.initial_memory, (r, n_p)).copy(),
+        threat=np.broadcast_to(compiled.tolerated_threat, (r, n_a)).copy(),
+        attributed=np.zeros((r, n_a)),
+        trust=np.broadcast_to(compiled.initial_trust, (r, n_d)).copy(),
+        rung=np.broadcast_to(compiled.initial_rung, (r, n_d)).copy(),
+        active=np.zeros((r, n_d), dtype=bool),
+        days_left=np.zeros((r, n_d)),
+        ceiling=np.full((r, n_d, 2, n_c), np.inf),
+        threat_reference=np.zeros((r, n_d, 2)),
+        violating=np.zeros((r, n_d, 2), dtype=bool),
+        joined=np.zeros((r, n_k), dtype=bool),
+        incidents=np.zeros((r, n_s), dtype=np.int64),
+        doctrine_states=[d.initial_state(r) for d in compiled.doctrines],
+        max_rung=np.broadcast_to(compiled.initial_rung, (r, n_d)).copy(),
+        agreements=np.zeros((r, n_d), dtype=np.int64),
+        kept=np.zeros((r, n_d), dtype=np.int64),
+        detected=np.zeros((r, n_d), dtype=np.int64),
+        first_agreement_day=np.full((r, n_d), np.nan),
+        days_elevated=np.zeros((r, n_a)),
+        cost=np.zeros((r, n_a)),
+        incidents_total=np.zeros((r, n_s), dtype=np.int64),
+    )

@@ -1,0 +1,55 @@
+"""Posture (the deterrence track): forces near the border move toward a target.
+
+Each category's forces relax toward the doctrine's target at the deployment rate ``r`` within
+``[0, capacity]`` (explicit Euler step):
+
+    x <- clip(x + dt * r * (target - x), 0, capacity)
+
+With a deterrence target ``target = b + k * w * y`` (one category, exact perception, no
+dialogue, no bound) this is exactly Richardson's (1960) arms-race model
+
+    dx/dt = K * y - a * x + g,   with a = r, K = r * k * w, g = r * b,
+
+whose equilibrium ``x* = (a2 g1 + K1 g2) / (a1 a2 - K1 K2)`` is stable iff ``K1 K2 < a1 a2``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+
+
+def relax(forces: Array, target: Array, rate_dt: Array, capacity: Array) -> Array:
+    """Forces after one step of movement toward the target, kept within capacity."""
+    return np.clip(forces + rate_dt * (target - forces), 0.0, capacity)
+
+
+def deterrent_target(
+    threat: Array,
+    tolerated_threat: float,
+    reactivity: float,
+    baseline: Array,
+    share_per_weight: Array,
+) -> Array:
+    """Forces per category that answer the threat above what is tolerated.
+
+    ``share_per_weight`` is the category's share of the response divided by its threat weight,
+    so that the added deterrent strength equals ``reactivity * (threat - tolerated)``.
+    """
+    excess = np.maximum(threat - tolerated_threat, 0.0)
+    return baseline + reactivity * excess[..., None] * share_per_weight
+
+
+def richardson_equilibrium(
+    k1: float, k2: float, a1: float, a2: float, g1: float, g2: float
+) -> tuple[float, float]:
+    """Equilibrium of Richardson's two-actor model (valid when a1 a2 != k1 k2)."""
+    det = a1 * a2 - k1 * k2
+    return (a2 * g1 + k1 * g2) / det, (a1 * g2 + k2 * g1) / det
+
+
+def richardson_is_stable(k1: float, k2: float, a1: float, a2: float) -> bool:
+    """Richardson's stability condition: mutual reactivity below mutual fatigue."""
+    return k1 * k2 < a1 * a2
