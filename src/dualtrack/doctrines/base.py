@@ -73,6 +73,9 @@ class Doctrine:
     Params: ClassVar[type[BaseModel]]
     """Pydantic model of the doctrine's parameters with documented defaults."""
 
+    params: BaseModel
+    """The validated parameters."""
+
     def __init__(self, **params: Any) -> None:
         self.params = self.Params.model_validate(params)
 

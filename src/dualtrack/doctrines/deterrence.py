@@ -55,6 +55,7 @@ class DeterrenceOnly(Doctrine):
         "stochastic": False,
     }
     Params = DeterrenceParams
+    params: DeterrenceParams
 
     def decide(self, obs: Observation, state: DoctrineState) -> Decision:
         """Deterrent target, no talks."""

@@ -76,6 +76,7 @@ class Grit(Doctrine):
         "stochastic": False,
     }
     Params = GritParams
+    params: GritParams
 
     def initial_state(self, replicates: int) -> DoctrineState:
         """First step announced, no unreciprocated steps yet."""

@@ -72,6 +72,7 @@ class DualTrack(Doctrine):
         "stochastic": False,
     }
     Params = HarmelParams
+    params: HarmelParams
 
     def decide(self, obs: Observation, state: DoctrineState) -> Decision:
         """Deterrent target capped at sufficiency, always willing to talk."""

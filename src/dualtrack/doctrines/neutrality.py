@@ -21,7 +21,7 @@ class NeutralityParams(DoctrineParams):
 
     breakout_ratio: Positive = Field(
         default=nominal(1e9, "Never breaks an agreement", 1e9, 1e9),
-        description="Growth of threat since signing beyond which it breaks out (effectively never).",
+        description="Growth of threat that makes it break out of an agreement (never).",
     )
 
 
@@ -49,6 +49,7 @@ class DialogueOnly(Doctrine):
         "stochastic": False,
     }
     Params = NeutralityParams
+    params: NeutralityParams
 
     def decide(self, obs: Observation, state: DoctrineState) -> Decision:
         """Baseline forces, always willing to talk."""

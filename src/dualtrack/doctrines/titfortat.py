@@ -62,6 +62,7 @@ class TitForTat(Doctrine):
         "stochastic": False,
     }
     Params = TitForTatParams
+    params: TitForTatParams
 
     def initial_state(self, replicates: int) -> DoctrineState:
         """Cooperating at first, with an empty review history."""

@@ -8,7 +8,7 @@ number of replicates.
 
 from __future__ import annotations
 
-import datetime as dt
+import datetime
 import math
 from dataclasses import dataclass
 
@@ -109,6 +109,13 @@ class Compiled:
     detection_rate: Array
     inspection: Array
     initial_trust: Array
+    entry_pair: IntArray
+    """Observable (pair, category) entries: the pair, the category, and the flat index
+    (target * categories + category) of the observed forces."""
+    entry_category: IntArray
+    entry_source: IntArray
+    entry_to_pair: Array
+    entry_buildup: Array
     initial_rung: NDArray[np.int8]
     initial_bias: Array
     initial_memory: Array
@@ -131,13 +138,13 @@ class Compiled:
     layout: RandomLayout
     focus_dyad: int
     subject: int
-    start: dt.date
+    start: datetime.date
     elevated_threshold: float
 
     @property
     def days(self) -> Array:
         """Day (since start) at the end of each step."""
-        return (np.arange(self.n_steps) + 1.0) * self.dt
+        return (np.arange(self.n_steps, dtype=np.float64) + 1.0) * self.dt
 
 
 def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None = None) -> Compiled:
@@ -211,10 +218,10 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         aggregation[k, observer] += 1.0
         own_pairs[k, observer] = 1.0
         for ally, commitment in allies[actors[observer]]:
-            a = actor_index[ally]
+            ally_at = actor_index[ally]
             # an ally's threat is shared unless the ally faces that adversary itself
-            if a != target and (a, target) not in pair_lookup:
-                aggregation[k, a] += ally_share * commitment
+            if ally_at != target and (ally_at, target) not in pair_lookup:
+                aggregation[k, ally_at] += ally_share * commitment
 
     baseline_strength = baseline @ weight
 
@@ -249,11 +256,11 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
     host = {a.id: (a.stationed_with or a.id) for a in scenario.actors}
     length = np.array([s.length_km.value for s in scenario.sectors])
     presence = np.zeros((n_a, n_s, 2))
-    for i, actor in enumerate(actors):
+    for i, actor_id in enumerate(actors):
         mine = [
-            (s, sector.between.index(host[actor]))
+            (s, sector.between.index(host[actor_id]))
             for s, sector in enumerate(scenario.sectors)
-            if host[actor] in sector.between
+            if host[actor_id] in sector.between
         ]
         total = sum(length[s] for s, _ in mine)
         for s, side in mine:
@@ -275,11 +282,11 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
     for d, (i, j) in enumerate(dyad_sides):
         for side, opponent in ((i, j), (j, i)):
             for ally, commitment in allies[actors[side]]:
-                a = actor_index[ally]
-                if a in (i, j):
+                ally_at = actor_index[ally]
+                if ally_at in (i, j):
                     continue
                 cascade = dyad_lookup.get(frozenset((ally, actors[opponent])), -1)
-                slots.append((d, a, commitment, cascade))
+                slots.append((d, ally_at, commitment, cascade))
     n_k = len(slots)
     slot_dyad = np.array([s[0] for s in slots], dtype=np.int64)
     slot_ally = np.array([s[1] for s in slots], dtype=np.int64)
@@ -328,6 +335,16 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         + mech.threat.rung_weight.value * np.append(initial_rung, 0)[pair_dyad]
     )
     tolerated_threat = threat0 @ aggregation + status_quo.war_threat[0]
+    # perception only needs the (pair, category) entries whose target can hold such forces
+    # or that a perceived build-up names; elsewhere the observation is zero whatever the noise
+    can_hold = (capacity > 0) | (initial > 0)
+    imagined = np.any(forcing.buildup != 0.0, axis=0)
+    observable = can_hold[pair_target] | imagined
+    entry_pair, entry_category = np.nonzero(observable)
+    entry_source = pair_target[entry_pair] * n_c + entry_category
+    entry_to_pair = np.zeros((len(entry_pair), n_p))
+    entry_to_pair[np.arange(len(entry_pair)), entry_pair] = weight[entry_category]
+    entry_buildup = forcing.buildup[:, entry_pair, entry_category]
     sector_to_dyad = np.zeros((n_s, n_d))
     sector_to_dyad[np.arange(n_s), sector_dyad] = 1.0
     dyad_strength0 = np.einsum("sk,sd->dk", side0, sector_to_dyad) + 1.0
@@ -366,6 +383,11 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         detection_rate=np.array([d.verification.detection_rate.value for d in scenario.dyads]),
         inspection=np.array([d.verification.inspection_transparency.value for d in scenario.dyads]),
         initial_trust=np.array([d.initial_trust.value for d in scenario.dyads]),
+        entry_pair=entry_pair,
+        entry_category=entry_category,
+        entry_source=entry_source,
+        entry_to_pair=entry_to_pair,
+        entry_buildup=entry_buildup,
         initial_rung=initial_rung,
         initial_bias=initial_bias,
         initial_memory=background_memory,

@@ -98,7 +98,7 @@ def summarise(state: State, compiled: Compiled) -> Arrays:
         "first_agreement_day": state.first_agreement_day,
         "days_elevated": state.days_elevated,
         "cost": state.cost,
-        "incidents_total": state.incidents_total,
+        "incidents_total": state.incidents_total.astype(np.int64),
         "pulled_in": pulled,
         "final_forces": state.forces,
     }

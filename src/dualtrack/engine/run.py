@@ -92,7 +92,7 @@ def run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None =
     streams = ChunkStreams(plan.seed, first, count, plan.replicates)
     constants = StepConstants(compiled)
     state = initial_state(compiled, count)
-    normals = np.empty((count, len(compiled.pair_ids), len(compiled.category_ids)))
+    normals = np.empty((count, len(compiled.entry_pair)), dtype=np.float32)
     uniforms = np.empty((count, compiled.layout.width))
     recorder = Recorder(compiled, plan.record, count, streams.block_starts)
     report_every = max(1, compiled.n_steps // 20)
@@ -119,7 +119,11 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
     days = c.days
     coords: dict[str, Any] = {
         "replicate": replicates,
-        "time": ("time", days, {"units": "days since start", "long_name": "day (end of step)"}),
+        "time": (
+            "time",
+            days,
+            {"units": "day", "long_name": "days after the start date (end of step)"},
+        ),
         "actor": list(c.actor_ids),
         "category": list(c.category_ids),
         "dyad": list(c.dyad_ids),

@@ -21,7 +21,7 @@ class State:
     forces: Array
     """Forces near the border, (replicate, actor, category)."""
     perceived: Array
-    """Smoothed perceived forces of the target, (replicate, pair, category)."""
+    """Smoothed perceived forces per observable (pair, category) entry, (replicate, entry)."""
     memory: Array
     """Remembered attributed incidents, (replicate, pair)."""
     threat: Array
@@ -40,7 +40,7 @@ class State:
     """Side in breach of an agreement, (replicate, dyad, side)."""
     joined: NDArray[np.bool_]
     """Ally slots that have joined a conflict, (replicate, slot)."""
-    incidents: NDArray[np.int64]
+    incidents: Array
     """Incidents in each sector in the last step, (replicate, sector)."""
     doctrine_states: list[DoctrineState]
     # running tallies
@@ -51,7 +51,7 @@ class State:
     first_agreement_day: Array
     days_elevated: Array
     cost: Array
-    incidents_total: NDArray[np.int64]
+    incidents_total: Array
 
     @property
     def replicates(self) -> int:
@@ -80,7 +80,9 @@ def initial_state(compiled: Compiled, replicates: int) -> State:
     n_k = len(compiled.slot_dyad)
     r = replicates
     forces = np.broadcast_to(compiled.initial, (r, n_a, n_c)).copy()
-    perceived = forces[:, compiled.pair_target, :] * (1.0 + compiled.initial_bias[:, None])
+    perceived = forces.reshape(r, -1)[:, compiled.entry_source] * (
+        1.0 + compiled.initial_bias[compiled.entry_pair]
+    )
     return State(
         day=0.0,
         forces=forces,
@@ -96,7 +98,7 @@ def initial_state(compiled: Compiled, replicates: int) -> State:
         threat_reference=np.zeros((r, n_d, 2)),
         violating=np.zeros((r, n_d, 2), dtype=bool),
         joined=np.zeros((r, n_k), dtype=bool),
-        incidents=np.zeros((r, n_s), dtype=np.int64),
+        incidents=np.zeros((r, n_s)),
         doctrine_states=[d.initial_state(r) for d in compiled.doctrines],
         max_rung=np.broadcast_to(compiled.initial_rung, (r, n_d)).copy(),
         agreements=np.zeros((r, n_d), dtype=np.int64),
@@ -105,5 +107,5 @@ def initial_state(compiled: Compiled, replicates: int) -> State:
         first_agreement_day=np.full((r, n_d), np.nan),
         days_elevated=np.zeros((r, n_a)),
         cost=np.zeros((r, n_a)),
-        incidents_total=np.zeros((r, n_s), dtype=np.int64),
+        incidents_total=np.zeros((r, n_s)),
     )

@@ -38,6 +38,7 @@ class StepConstants:
         self.up_table, self.down_table = escalation.rate_tables(mech.escalation)
         self.params = mech
         self.transparency_ext = np.append(compiled.transparency, 0.0)
+        self.ones4 = np.ones(4)
         self.tolerance_floor = np.maximum(compiled.tolerated_threat, 1.0)
         self.strength_floor = np.maximum(compiled.baseline_strength, 1e-9)
 
@@ -60,7 +61,7 @@ def step(
     compiled: Compiled,
     constants: StepConstants,
     t: int,
-    normals: Array,
+    normals: NDArray[np.float32],
     uniforms: Array,
 ) -> State:
     """Advance every replicate by one step; returns the new state (``state`` is reused)."""
@@ -83,16 +84,16 @@ def step(
     sigma = perception.noise_sd(mech.perception.base_noise_sd.value, effective)
     bias = c.inflation[c.pair_observer] * (1.0 - effective)
     observed = perception.observe(
-        state.forces[:, c.pair_target, :],
-        bias[..., None],
-        sigma[..., None],
+        state.forces.reshape(len(state.forces), -1)[:, c.entry_source],
+        bias[:, c.entry_pair],
+        sigma[:, c.entry_pair],
         normals,
-        f.buildup[t],
+        c.entry_buildup[t],
     )
     perceived = perception.update_estimate(state.perceived, observed, k.alpha)
 
     # threat
-    perceived_strength = perceived @ c.weight
+    perceived_strength = perceived @ c.entry_to_pair
     rung_of_pair = _extend(state.rung.astype(np.float64))[:, c.pair_dyad]
     pair_threats = threat.pair_threat(
         perceived_strength,
@@ -128,7 +129,7 @@ def step(
         talk[:, a] = decision.talk
 
     # dialogue: formation
-    strength = state.forces @ c.weight
+    strength = (state.forces.reshape(-1, len(c.weight)) @ c.weight).reshape(len(state.forces), -1)
     excess = (strength - c.baseline_strength) / k.strength_floor
     ripe = dialogue.ripeness(
         excess[:, a_side], excess[:, b_side], mech.dialogue.ripeness_scale.value
@@ -186,7 +187,7 @@ def step(
     forces = posture.relax(state.forces, targets, c.rate_dt, c.capacity)
 
     # incidents
-    strength = forces @ c.weight
+    strength = (forces.reshape(-1, len(c.weight)) @ c.weight).reshape(len(forces), -1)
     side_strength = (strength @ c.presence).reshape(-1, len(c.sector_ids), 2)
     contact_rate = incidents.contact_rate(side_strength, mech.incidents.contact_rate.value)
     contact = incidents.poisson_inverse(contact_rate * dt, uniforms[:, layout.contact])
@@ -197,7 +198,7 @@ def step(
         exo_rates, uniforms[:, layout.exogenous].reshape(-1, len(c.sector_ids), 2, 2)
     )
     blamed_exo = exo_counts[..., 0]
-    sector_incidents = contact + exo_counts.sum(axis=(2, 3))
+    sector_incidents = contact + exo_counts.reshape(len(contact), -1, 4) @ k.ones4
     attributed_pairs = (
         contact @ c.contact_to_pairs
         + blamed_exo.reshape(blamed_exo.shape[0], -1) @ c.exogenous_to_pairs
@@ -247,7 +248,7 @@ def step(
 
     # tallies
     elevated = excess > c.elevated_threshold
-    above = np.maximum(forces - c.baseline, 0.0) @ c.unit_cost
+    above = np.maximum(forces - c.baseline, 0.0).reshape(-1, len(c.unit_cost)) @ c.unit_cost
 
     return State(
         day=state.day + dt,
@@ -272,6 +273,6 @@ def step(
         detected=state.detected + detected,
         first_agreement_day=first_day,
         days_elevated=state.days_elevated + dt * elevated,
-        cost=state.cost + dt * above,
+        cost=state.cost + dt * above.reshape(state.cost.shape),
         incidents_total=state.incidents_total + sector_incidents,
     )

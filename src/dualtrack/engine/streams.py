@@ -40,8 +40,8 @@ class ChunkStreams:
         """Offsets within the chunk where each block starts."""
         return np.array([start for start, _ in self.bounds], dtype=np.int64)
 
-    def fill(self, normals: NDArray[np.float64], uniforms: NDArray[np.float64]) -> None:
+    def fill(self, normals: NDArray[np.float32], uniforms: NDArray[np.float64]) -> None:
         """Fill the step's normal and uniform draws, block by block."""
         for (start, stop), generator in zip(self.bounds, self.generators, strict=True):
-            generator.standard_normal(out=normals[start:stop])
+            generator.standard_normal(out=normals[start:stop], dtype=normals.dtype)
             generator.random(out=uniforms[start:stop])

@@ -41,7 +41,7 @@ class DialogueParams(BaseModel):
             0.3,
             calibrated=True,
         ),
-        description="Daily hazard of an agreement when channels, will, ripeness and trust are full.",
+        description="Daily hazard of an agreement with full channels, will, ripeness, trust.",
     )
     ripeness_scale: Positive = Field(
         default=nominal(0.3, "Zartman 2000 (ripeness); judgement", 0.1, 1.0),
@@ -111,11 +111,11 @@ def ceilings(forces: Array, baseline: Array, depth: float) -> Array:
     return baseline + (1.0 - depth) * np.maximum(forces - baseline, 0.0)
 
 
-def breaks_out(threat: Array, threat_reference: Array, breakout_ratio: Array) -> Array:
+def breaks_out(threat: Array, threat_reference: Array, breakout_ratio: Array) -> NDArray[np.bool_]:
     """True where a side's perceived threat has grown past its breakout ratio since signing."""
     return threat > breakout_ratio * threat_reference
 
 
-def in_violation(forces: Array, ceiling: Array, tolerance: float) -> Array:
+def in_violation(forces: Array, ceiling: Array, tolerance: float) -> NDArray[np.bool_]:
     """True where any category exceeds its ceiling by more than the tolerance."""
     return np.any(forces > ceiling * (1.0 + tolerance) + 1e-9, axis=-1)

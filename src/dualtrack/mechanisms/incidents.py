@@ -52,22 +52,39 @@ def contact_rate(side_strength: Array, kappa: float) -> Array:
 
 
 def poisson_inverse(rate: Array, uniform: Array, max_count: int = 1000) -> Array:
-    """Poisson counts with mean ``rate`` from uniform draws by inversion of the CDF.
+    """Poisson counts (as floats) with mean ``rate`` from uniform draws, by inverting the CDF.
 
-    Exact for any rate; monotone in ``rate`` for fixed uniforms.
+    Exact for any rate; monotone in ``rate`` for fixed uniforms. Only draws above P(N = 0)
+    are iterated, which keeps rare events cheap.
     """
     rate = np.broadcast_to(np.asarray(rate, dtype=np.float64), uniform.shape)
-    counts = np.zeros(uniform.shape, dtype=np.int64)
+    counts = np.zeros(uniform.shape)
     term = np.exp(-rate)
+    live = np.flatnonzero(uniform > term)
+    if live.size == 0:
+        return counts
+    lam = rate.reshape(-1)[live]
+    u = uniform.reshape(-1)[live]
+    term = term.reshape(-1)[live]
     cdf = term.copy()
-    active = uniform > cdf
+    n = np.zeros(live.size)
     k = 0
-    while active.any() and k < max_count:
+    while live.size and k < max_count:
         k += 1
-        counts += active
-        term = term * rate / k
+        n += 1.0
+        term = term * lam / k
         cdf = cdf + term
-        active &= uniform > cdf
-        # guard against round-off when the CDF saturates below the uniform draw
-        active &= term > 0.0
+        # stop where the CDF passed the draw, or where it saturated below it (round-off)
+        going = (u > cdf) & (term > 0.0)
+        if not going.all():
+            counts.reshape(-1)[live[~going]] = n[~going]
+            live, lam, u, term, cdf, n = (
+                live[going],
+                lam[going],
+                u[going],
+                term[going],
+                cdf[going],
+                n[going],
+            )
+    counts.reshape(-1)[live] = n
     return counts

@@ -69,12 +69,16 @@ def observe(
     true_forces: Array,
     inflation: Array,
     sigma: Array,
-    normal_draws: Array,
+    normal_draws: NDArray[np.floating],
     buildup: Array | float = 0.0,
 ) -> Array:
-    """Noisy, inflated observation of forces; ``inflation`` and ``sigma`` broadcast per category."""
-    factor = (1.0 + inflation) * np.exp(sigma * normal_draws - 0.5 * sigma * sigma)
-    return true_forces * factor + buildup
+    """Noisy, inflated observation of forces (arrays broadcast to the observation's shape)."""
+    observed = sigma * (normal_draws - 0.5 * sigma)
+    np.exp(observed, out=observed)
+    observed *= 1.0 + inflation
+    observed *= true_forces
+    observed += buildup
+    return observed
 
 
 def smoothing_weight(dt: float, memory_days: float) -> float:

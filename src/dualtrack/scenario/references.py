@@ -171,14 +171,14 @@ def check_references(scenario: Scenario) -> list[Problem]:
                         )
         elif isinstance(shock, ChannelShock):
             if all(actor_ref(a, f"{path}.dyad[{k}]") for k, a in enumerate(shock.dyad)):
-                pair = dyad_ref(shock.dyad, f"{path}.dyad")
-                if pair is not None and shock.channel not in dyad_channels[pair]:
-                    declared = ", ".join(sorted(dyad_channels[pair])) or "none"
+                shock_pair = dyad_ref(shock.dyad, f"{path}.dyad")
+                if shock_pair is not None and shock.channel not in dyad_channels[shock_pair]:
+                    declared = ", ".join(sorted(dyad_channels[shock_pair])) or "none"
                     problems.append(
                         Problem(
                             f"{path}.channel",
                             f"channel {shock.channel!r} is not declared "
-                            f"for dyad {sorted(pair)}; declared channels are {declared}",
+                            f"for dyad {sorted(shock_pair)}; declared channels are {declared}",
                         )
                     )
         elif isinstance(shock, PerceivedBuildupShock):
@@ -195,8 +195,8 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     )
                 )
         elif isinstance(shock, WarShock):
-            for actor in shock.threat:
-                actor_ref(actor, f"{path}.threat.{actor}")
+            for actor_id in shock.threat:
+                actor_ref(actor_id, f"{path}.threat.{actor_id}")
 
     settings = scenario.settings
     if settings.focus is not None and all(

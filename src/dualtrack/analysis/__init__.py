@@ -1,0 +1,1 @@
+"""Analysis: statistics on stored results (never on live models)."""

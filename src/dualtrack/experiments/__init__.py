@@ -1,0 +1,1 @@
+"""Experiments: run studies over doctrines and replicates, in parallel, and store them."""

@@ -1,0 +1,98 @@
+"""A doctrine study: the same scenario, seed and random streams under several doctrines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from dualtrack.engine.recording import RecordMode
+from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run
+from dualtrack.experiments.executors import run_tasks
+from dualtrack.scenario.loading import load_scenario
+from dualtrack.scenario.schema import Scenario
+
+FULL_RECORD_LIMIT = 5_000_000
+"""Largest replicate-steps x doctrines for which ``record="auto"`` keeps full trajectories."""
+
+
+@dataclass(frozen=True)
+class Study:
+    """Plans for every doctrine of a study, ready to run."""
+
+    scenario: Scenario
+    actor: str
+    plans: dict[str, RunPlan]
+
+    @property
+    def replicate_steps(self) -> int:
+        """Total work in replicate-steps."""
+        return sum(plan.replicate_steps for plan in self.plans.values())
+
+    @property
+    def record(self) -> RecordMode:
+        """What the study keeps (the same for every doctrine)."""
+        return next(iter(self.plans.values())).record
+
+
+def plan_study(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    doctrines: Sequence[str],
+    *,
+    actor: str | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    days: int | None = None,
+    record: RecordMode | str = "auto",
+    chunk_size: int = DEFAULT_CHUNK,
+) -> Study:
+    """Plans for each doctrine; ``record="auto"`` keeps full trajectories for small studies."""
+    scenario = load_scenario(scenario)
+    if not doctrines:
+        raise ValueError("expected at least one doctrine")
+    first = plan_run(
+        scenario,
+        doctrines[0],
+        actor=actor,
+        replicates=replicates,
+        seed=seed,
+        days=days,
+        record="summary",
+        chunk_size=chunk_size,
+    )
+    if record == "auto":
+        size = first.replicate_steps * len(doctrines)
+        record = "full" if size <= FULL_RECORD_LIMIT else "mean"
+    plans = {
+        name: plan_run(
+            scenario,
+            name,
+            actor=actor,
+            replicates=replicates,
+            seed=seed,
+            days=days,
+            record=record,
+            chunk_size=chunk_size,  # type: ignore[arg-type]
+        )
+        for name in doctrines
+    }
+    resolved = plans[doctrines[0]].scenario  # overrides (replicates, seed, days) applied
+    return Study(resolved, actor or resolved.subject, plans)
+
+
+def run_study(
+    study: Study, workers: int = 1, progress: Progress | None = None
+) -> dict[str, xr.Dataset]:
+    """Run every doctrine's plan; returns one dataset per doctrine."""
+    tasks = [(plan, chunk) for plan in study.plans.values() for chunk in plan.chunks]
+    arrays = run_tasks(tasks, workers, progress)
+    results: dict[str, xr.Dataset] = {}
+    position = 0
+    for name, plan in study.plans.items():
+        parts = arrays[position : position + len(plan.chunks)]
+        position += len(plan.chunks)
+        results[name] = assemble(plan, parts)
+    return results
