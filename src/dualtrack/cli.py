@@ -11,6 +11,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,7 +20,6 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.markup import escape
 from rich.table import Table
 
 from dualtrack import __version__
@@ -200,13 +200,13 @@ def run(
         "workers": workers,
         "elapsed_s": round(elapsed, 3),
     }
-    written = write_outputs(
-        out_dir,
-        resolved,
-        results,
-        summary,
-        manifest(resolved, settings, ["dualtrack", *sys.argv[1:]]),
-    )
+    command = ["dualtrack", "run", scenario]
+    command += [arg for name in chosen for arg in ("--doctrine", name)]
+    command += ["--actor", study.actor, "--replicates", str(plan.replicates)]
+    command += ["--days", str(resolved.settings.horizon_days), "--seed", str(plan.seed)]
+    command += ["--record", study.record, "--out", str(out_dir)]
+    provenance = manifest(resolved, settings, command)
+    written = write_outputs(out_dir, resolved, results, summary, provenance)
     print_summary(
         summary,
         f"{resolved.id}: outcomes for dyad {plan.compiled.dyad_ids[plan.compiled.focus_dyad]} "

@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dualtrack.doctrines import BUILTIN_DOCTRINES, REGISTRY, Observation
@@ -93,6 +93,7 @@ def _run(doctrine, observations):
 
 
 @pytest.mark.parametrize("name", DOCTRINES)
+@settings(max_examples=8)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_doctrine_without_dialogue_track_never_talks(name, seed):
     doctrine = REGISTRY[name]()
@@ -112,6 +113,7 @@ def test_doctrine_with_dialogue_track_talks_in_some_situation(name):
 
 
 @pytest.mark.parametrize("name", DOCTRINES)
+@settings(max_examples=8)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_doctrine_without_deterrence_track_keeps_baseline(name, seed):
     doctrine = REGISTRY[name]()
@@ -139,6 +141,7 @@ def test_doctrine_with_deterrence_track_deploys_in_some_situation(name):
         for field in sorted(SITUATION - set(REGISTRY[name].classifier["observes"]))
     ],
 )
+@settings(max_examples=8)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_fields_not_observed_do_not_change_decisions(name, field, seed):
     doctrine = REGISTRY[name]()
