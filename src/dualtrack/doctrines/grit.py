@@ -79,10 +79,11 @@ class Grit(Doctrine):
     params: GritParams
 
     def initial_state(self, replicates: int) -> DoctrineState:
-        """First step announced, no unreciprocated steps yet."""
+        """First step announced (never beyond ``max_reduction``), no unreciprocated steps yet."""
+        first = min(self.params.step.value, self.params.max_reduction.value)
         return {
             **start_reviews(replicates),
-            "reduction": np.full(replicates, self.params.step.value),
+            "reduction": np.full(replicates, first),
             "unreciprocated": np.zeros(replicates),
         }
 

@@ -1,16 +1,14 @@
-"""Command-line interface: list, validate and run scenarios."""
+"""Core commands: list scenarios and doctrines, validate a scenario, run a study."""
 
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -22,8 +20,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from dualtrack import __version__
 from dualtrack.analysis.outcomes import OUTCOMES, summary_table
+from dualtrack.cli.app import app, console, fail
 from dualtrack.doctrines import BUILTIN_DOCTRINES, REGISTRY
 from dualtrack.experiments.store import manifest, write_outputs
 from dualtrack.experiments.study import plan_study, run_study
@@ -31,29 +29,6 @@ from dualtrack.scenario.errors import ScenarioError
 from dualtrack.scenario.loading import builtin_scenarios, load_scenario, scenario_hash
 
 DEFAULT_SCENARIO = "belarus-ukraine-2024"
-
-app = typer.Typer(
-    help="dualtrack: deterrence-and-dialogue (dual-track) border security simulations.",
-    no_args_is_help=True,
-    add_completion=False,
-)
-console = Console(width=None if sys.stdout.isatty() else 200)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
-
-
-@app.callback()
-def main(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
-) -> None:
-    """Simulate deterrence and dialogue on contested borders."""
-    if version:
-        console.print(__version__)
-        raise typer.Exit()
 
 
 @app.command()
@@ -82,7 +57,7 @@ def validate(
     try:
         scenario = load_scenario(file)
     except ScenarioError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     console.print(
         f"[green]ok[/]: {file} is a valid scenario '{scenario.id}' "
         f"({len(scenario.actors)} actors, {len(scenario.dyads)} dyads, "
@@ -146,11 +121,11 @@ def run(
     chosen = list(doctrine) if doctrine else list(BUILTIN_DOCTRINES)
     unknown = [d for d in chosen if d not in REGISTRY]
     if unknown:
-        raise _fail(
+        raise fail(
             f"unknown doctrine {unknown[0]!r}; known doctrines are {', '.join(sorted(REGISTRY))}"
         )
     if record not in ("auto", "full", "mean", "summary"):
-        raise _fail(f"--record: expected auto, full, mean or summary, found {record!r}")
+        raise fail(f"--record: expected auto, full, mean or summary, found {record!r}")
     try:
         study = plan_study(
             scenario,
@@ -162,9 +137,9 @@ def run(
             record=record,
         )
     except ScenarioError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     except ValueError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     resolved = study.scenario
     plan = next(iter(study.plans.values()))
     out_dir = out or Path("results") / resolved.id

@@ -1,0 +1,34 @@
+"""The Typer application and the consoles shared by every command module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from dualtrack import __version__
+
+app = typer.Typer(
+    help="dualtrack: deterrence-and-dialogue (dual-track) border security simulations.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(width=None if sys.stdout.isatty() else 200)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print an error and return the exit (code 2) for the caller to raise."""
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    """Simulate deterrence and dialogue on contested borders."""
+    if version:
+        console.print(__version__)
+        raise typer.Exit()
