@@ -83,6 +83,8 @@ class DualTrack(Doctrine):
             obs.baseline,
             obs.share_per_weight,
         )
+        sufficiency = self.params.sufficiency.value
         headroom = np.where(np.isfinite(obs.capacity), obs.capacity - obs.baseline, np.inf)
-        cap = obs.baseline + self.params.sufficiency.value * headroom
+        # a zero share of unbounded headroom is nothing (not 0 x inf = NaN)
+        cap = obs.baseline + (sufficiency * headroom if sufficiency > 0.0 else 0.0)
         return Decision(target=np.minimum(target, cap), talk=np.ones(obs.replicates))

@@ -23,6 +23,16 @@ from dualtrack.scenario.loading import load_scenario, scenario_hash
 from dualtrack.scenario.schema import Scenario
 
 Progress = Callable[[int], None]
+
+TRAJECTORIES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "forces": (("actor", "category"), "units", "Forces near the border"),
+    "perceived_threat": (("actor",), "threat points", "Total perceived threat"),
+    "trust": (("dyad",), "1", "Trust (0..1)"),
+    "escalation": (("dyad",), "rung", "Escalation rung (see rung_label)"),
+    "agreement_in_force": (("dyad",), "1", "A withdrawal agreement is in force"),
+    "incidents": (("sector",), "count", "Incidents in the step"),
+}
+"""Per-step variables kept for every replicate (full) or for the traced replicates (mean)."""
 DEFAULT_CHUNK = 2048
 
 
@@ -94,7 +104,7 @@ def run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None =
     state = initial_state(compiled, count)
     normals = np.empty((count, len(compiled.entry_pair)), dtype=np.float32)
     uniforms = np.empty((count, compiled.layout.width))
-    recorder = Recorder(compiled, plan.record, count, streams.block_starts)
+    recorder = Recorder(compiled, plan.record, first, streams.block_starts)
     report_every = max(1, compiled.n_steps // 20)
     reported = 0
     for t in range(compiled.n_steps):
@@ -108,7 +118,8 @@ def run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None =
 
 
 def _concat(parts: list[Arrays]) -> Arrays:
-    return {name: np.concatenate([p[name] for p in parts], axis=0) for name in parts[0]}
+    names = dict.fromkeys(name for part in parts for name in part)  # traced: first chunks only
+    return {name: np.concatenate([p[name] for p in parts if name in p], axis=0) for name in names}
 
 
 def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
@@ -143,42 +154,8 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
         variables[name] = (dims, value, {"units": units, "description": text})
 
     if plan.record == "full":
-        add(
-            "forces",
-            ("replicate", "time", "actor", "category"),
-            data["forces"],
-            "units",
-            "Forces near the border",
-        )
-        add(
-            "perceived_threat",
-            ("replicate", "time", "actor"),
-            data["perceived_threat"],
-            "threat points",
-            "Total perceived threat",
-        )
-        add("trust", ("replicate", "time", "dyad"), data["trust"], "1", "Trust (0..1)")
-        add(
-            "escalation",
-            ("replicate", "time", "dyad"),
-            data["rung"],
-            "rung",
-            "Escalation rung (see rung_label)",
-        )
-        add(
-            "agreement_in_force",
-            ("replicate", "time", "dyad"),
-            data["agreement_in_force"],
-            "1",
-            "A withdrawal agreement is in force",
-        )
-        add(
-            "incidents",
-            ("replicate", "time", "sector"),
-            data["incidents"],
-            "count",
-            "Incidents in the step",
-        )
+        for name, (dims, units, text) in TRAJECTORIES.items():
+            add(name, ("replicate", "time", *dims), data[name], units, text)
     elif plan.record == "mean":
         n = float(plan.replicates)
 
@@ -221,6 +198,16 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
             "count",
             "Mean incidents per step",
         )
+        if "traced_forces" in data:
+            coords["traced"] = ("traced", np.arange(len(data["traced_forces"])))
+            for name, (dims, units, text) in TRAJECTORIES.items():
+                add(
+                    f"traced_{name}",
+                    ("traced", "time", *dims),
+                    data[f"traced_{name}"],
+                    units,
+                    f"{text} (first {len(data['traced_forces'])} replicates)",
+                )
     add("max_rung", ("replicate", "dyad"), data["max_rung"], "rung", "Highest rung reached")
     add("agreements", ("replicate", "dyad"), data["agreements"], "count", "Agreements formed")
     add(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import xarray as xr
 
-from dualtrack.engine.recording import RecordMode
+from dualtrack.engine.recording import RECORD_MODES, RecordMode
 from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run
 from dualtrack.experiments.executors import run_tasks
 from dualtrack.scenario.loading import load_scenario
@@ -66,6 +66,9 @@ def plan_study(
     if record == "auto":
         size = first.replicate_steps * len(doctrines)
         record = "full" if size <= FULL_RECORD_LIMIT else "mean"
+    if record not in RECORD_MODES:
+        raise ValueError(f"unknown record mode {record!r}; expected auto or one of {RECORD_MODES}")
+    mode = cast(RecordMode, record)
     plans = {
         name: plan_run(
             scenario,
@@ -74,7 +77,7 @@ def plan_study(
             replicates=replicates,
             seed=seed,
             days=days,
-            record=record,
+            record=mode,
             chunk_size=chunk_size,  # type: ignore[arg-type]
         )
         for name in doctrines
