@@ -262,9 +262,14 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
             for s, sector in enumerate(scenario.sectors)
             if host[actor_id] in sector.between
         ]
-        total = sum(length[s] for s, _ in mine)
+        weights = scenario.actors[i].sector_weights
+        spread = {
+            s: length[s] * (weights[sectors[s]].value if sectors[s] in weights else 1.0)
+            for s, _ in mine
+        }
+        total = sum(spread.values())
         for s, side in mine:
-            presence[i, s, side] = length[s] / total
+            presence[i, s, side] = spread[s] / total if total > 0 else 0.0
     sector_dyad = np.array(
         [dyad_lookup[frozenset(s.between)] for s in scenario.sectors], dtype=np.int64
     )

@@ -112,9 +112,29 @@ def _describe(error: Mapping[str, Any]) -> str:
     return message
 
 
+def _field_loc(loc: Sequence[Any]) -> tuple[Any, ...]:
+    """The location without the union members pydantic inserts (e.g. a shock's ``kind`` tag),
+    so that ``shocks[0].channel`` is not reported as ``shocks[0].channel.channel``."""
+    annotation: Any = Scenario
+    kept: list[Any] = []
+    for part in loc:
+        current = _unwrap_optional(annotation) if annotation is not None else None
+        if isinstance(part, str) and typing.get_origin(current) in (
+            typing.Union,
+            types.UnionType,
+        ):
+            annotation = _unwrap(current, part)
+            continue
+        kept.append(part)
+        annotation = _unwrap(annotation, part) if annotation is not None else None
+    return tuple(kept)
+
+
 def problems_from(error: ValidationError) -> list[Problem]:
     """Located problems from a pydantic validation error."""
-    return [Problem(format_path(item["loc"]), _describe(item)) for item in error.errors()]
+    return [
+        Problem(format_path(_field_loc(item["loc"])), _describe(item)) for item in error.errors()
+    ]
 
 
 def validate_scenario(data: Mapping[str, Any] | Scenario, source: str | None = None) -> Scenario:

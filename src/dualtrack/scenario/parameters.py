@@ -83,6 +83,10 @@ def _coerce(data: Any) -> Any:
         raise ValueError(f"expected a number, found {data!r}")
     if isinstance(data, int | float):
         return {"value": float(data)}
+    if isinstance(data, str):
+        raise ValueError(
+            f"expected a number or a mapping {{value, low, high, source}}, found {data!r}"
+        )
     if isinstance(data, list | tuple):
         raise ValueError(
             "expected a number or a mapping {value, low, high, source}, found a list; "

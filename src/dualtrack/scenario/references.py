@@ -69,6 +69,14 @@ def check_references(scenario: Scenario) -> list[Problem]:
                         f"{scenario.settings.step_days:g}), found {spec.deployment_rate.value:g}",
                     )
                 )
+        for sector_id in actor.sector_weights:
+            if sector_id not in sectors:
+                problems.append(
+                    Problem(
+                        f"actors[{i}].sector_weights.{sector_id}",
+                        f"unknown sector {sector_id!r}; {_known('sectors', sectors)}",
+                    )
+                )
         if actor.stationed_with is not None:
             path = f"actors[{i}].stationed_with"
             if actor_ref(actor.stationed_with, path) and actor.stationed_with == actor.id:

@@ -129,6 +129,11 @@ class Actor(Strict):
     )
     doctrine: DoctrineSpec = Field(default_factory=lambda: DoctrineSpec(name="deterrence-only"))
     forces: dict[str, ForceSpec] = Field(default_factory=dict)
+    sector_weights: dict[str, NonNegative] = Field(
+        default_factory=dict,
+        description="Relative concentration per sector (default 1): forces spread over the "
+        "actor's sectors in proportion to length x weight.",
+    )
 
 
 class Relation(Strict):
