@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-from importlib import resources
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 import numpy as np

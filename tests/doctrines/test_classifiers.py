@@ -121,7 +121,9 @@ def test_doctrine_without_deterrence_track_keeps_baseline(name, seed):
     for obs, decision in zip(observations, _run(doctrine, observations), strict=True):
         assert decision.target.shape == obs.forces.shape
         if "deterrence" not in doctrine.classifier["tracks"]:
-            np.testing.assert_array_equal(decision.target, np.broadcast_to(obs.baseline, obs.forces.shape))
+            np.testing.assert_array_equal(
+                decision.target, np.broadcast_to(obs.baseline, obs.forces.shape)
+            )
 
 
 @pytest.mark.parametrize(
@@ -130,7 +132,9 @@ def test_doctrine_without_deterrence_track_keeps_baseline(name, seed):
 def test_doctrine_with_deterrence_track_deploys_in_some_situation(name):
     observations = _situations(0)
     decisions = _run(REGISTRY[name](), observations)
-    assert any(np.any(d.target > obs.baseline) for obs, d in zip(observations, decisions, strict=True))
+    assert any(
+        np.any(d.target > obs.baseline) for obs, d in zip(observations, decisions, strict=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -163,9 +167,7 @@ def test_memory_claim_matches_initial_state(name):
         assert state == {}
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in DOCTRINES if not REGISTRY[n].classifier["stochastic"]]
-)
+@pytest.mark.parametrize("name", [n for n in DOCTRINES if not REGISTRY[n].classifier["stochastic"]])
 def test_deterministic_doctrine_decides_the_same_way_twice(name):
     observations = _situations(3)
     first = _run(REGISTRY[name](), observations)

@@ -79,4 +79,3 @@ def test_grit_never_gives_up_more_than_max_reduction(
         kept = _kept_share(doctrine.decide(obs, state), obs, doctrine.params.reactivity.value)
         assert 1.0 - max_reduction - 1e-12 <= kept <= 1.0 + 1e-12
         assert np.all(state["reduction"] <= max_reduction + 1e-12)
-

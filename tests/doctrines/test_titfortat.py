@@ -13,9 +13,7 @@ def _day(observation, day, adversary_strength, threat=8.0):
 
 
 def _cooperating(decision, obs):
-    return bool(
-        np.all(decision.talk == 1.0) and np.array_equal(decision.target[0], obs.baseline)
-    )
+    return bool(np.all(decision.talk == 1.0) and np.array_equal(decision.target[0], obs.baseline))
 
 
 def test_tit_for_tat_starts_cooperating(observation):

@@ -18,7 +18,7 @@ def full_run(builtin_scenario):
 
 
 def test_dataset_has_named_dimensions_and_coordinates(full_run, builtin_scenario):
-    assert DIMS <= set(full_run.dims)
+    assert set(full_run.dims) >= DIMS
     assert full_run.sizes["replicate"] == 300
     assert full_run.sizes["time"] == 30
     assert list(full_run.actor.values) == [a.id for a in builtin_scenario.actors]

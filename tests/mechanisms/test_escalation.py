@@ -27,7 +27,7 @@ def test_move_goes_at_most_one_rung_and_stays_on_the_ladder(rung, pressure, dt, 
     up, down = rate_tables(EscalationParams())
     current = np.array([rung], dtype=np.int8)
     p_up, p_down = transition_probabilities(current, np.array([pressure]), up, down, dt)
-    assert 0.0 <= p_up[0] and 0.0 <= p_down[0] and p_up[0] + p_down[0] <= 1.0 + 1e-12
+    assert p_up[0] >= 0.0 and p_down[0] >= 0.0 and p_up[0] + p_down[0] <= 1.0 + 1e-12
     new = move(current, p_up, p_down, np.array([uniform]))
     assert abs(int(new[0]) - rung) <= 1
     assert 0 <= new[0] < N_RUNGS

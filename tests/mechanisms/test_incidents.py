@@ -37,7 +37,9 @@ def test_poisson_inverse_passes_chi_square_goodness_of_fit(rate):
     m = 1
     while DRAWS * stats.poisson.pmf(m, rate) >= 5.0 and DRAWS * stats.poisson.sf(m, rate) >= 5.0:
         m += 1
-    expected = DRAWS * np.append(stats.poisson.pmf(np.arange(m), rate), stats.poisson.sf(m - 1, rate))
+    expected = DRAWS * np.append(
+        stats.poisson.pmf(np.arange(m), rate), stats.poisson.sf(m - 1, rate)
+    )
     observed = np.append(np.bincount(counts.astype(np.int64), minlength=m)[:m], np.sum(counts >= m))
     assert stats.chisquare(observed, expected).pvalue > 1e-3
 

@@ -82,6 +82,13 @@ def test_an_agreement_kept_to_term_raises_trust(trust):
 def test_trust_approaches_one_over_a_long_calm():
     trust = np.array([0.1])
     for _ in range(2000):
-        trust = update(trust, np.zeros(1), np.zeros(1, bool), np.zeros(1, bool),
-                       np.zeros(1, bool), TrustParams(), 1.0)
+        trust = update(
+            trust,
+            np.zeros(1),
+            np.zeros(1, bool),
+            np.zeros(1, bool),
+            np.zeros(1, bool),
+            TrustParams(),
+            1.0,
+        )
     assert 0.99 < trust[0] <= 1.0

@@ -20,7 +20,9 @@ def scenario_file(tmp_path, make_two_actor):
         if text is None:
             data = make_two_actor()
             data["dyads"][0]["channels"] = {"backchannel": {"open": True}}
-            data["categories"].append({"id": "air_defence", "name": "Air defence", "threat_weight": 0.3})
+            data["categories"].append(
+                {"id": "air_defence", "name": "Air defence", "threat_weight": 0.3}
+            )
             data["actors"][1]["forces"]["air_defence"] = {
                 "baseline": 3.0,
                 "capacity": 6.0,
@@ -88,9 +90,7 @@ def test_text_where_a_number_is_expected_is_named(scenario_file):
         (lambda d: d["dyads"][0].update(between=["A", "Z"]), "dyads[0].between[1]"),
         (
             lambda d: d.update(
-                shocks=[
-                    {"kind": "incident_rate", "victim": "Z", "rate": 0.1, "date": "2024-02-01"}
-                ]
+                shocks=[{"kind": "incident_rate", "victim": "Z", "rate": 0.1, "date": "2024-02-01"}]
             ),
             "shocks[0].victim",
         ),
@@ -109,6 +109,13 @@ def test_reference_to_undefined_actor_lists_defined_actors(scenario_file, change
     assert "defined actors are A, B" in message
 
 
+def test_problems_that_follow_from_another_still_read_as_sentences(scenario_file):
+    # with the only dyad broken, the sector refers to a dyad that no longer exists
+    _, problems = _problems(scenario_file(lambda d: d["dyads"][0].update(between=["A", "Z"])))
+    sector = next(p.message for p in problems if p.path == "sectors[0].between")
+    assert sector.endswith("defined dyads are none")
+
+
 def test_channel_shock_on_undeclared_channel_lists_declared_channels(scenario_file):
     shock = {"kind": "channel", "dyad": ["A", "B"], "channel": "hotline", "open": True}
     path = scenario_file(lambda d: d.update(shocks=[{**shock, "date": "2024-02-01"}]))
@@ -124,7 +131,9 @@ def test_channel_shock_with_unknown_channel_type_is_reported_at_its_field(scenar
 
 
 def test_probability_above_one_is_refused(scenario_file):
-    message = _one_problem(scenario_file(lambda d: d["actors"][0].update(resolve=1.5)), "actors[0].resolve")
+    message = _one_problem(
+        scenario_file(lambda d: d["actors"][0].update(resolve=1.5)), "actors[0].resolve"
+    )
     assert "expected value <= 1" in message and "1.5" in message
 
 
@@ -202,7 +211,9 @@ def test_every_problem_is_reported_at_once(scenario_file):
     ],
 )
 def test_range_without_value_resolves_to_its_centre(scenario_file, bounds, nominal):
-    scenario = dualtrack.load_scenario(scenario_file(lambda d: d["actors"][0].update(resolve=bounds)))
+    scenario = dualtrack.load_scenario(
+        scenario_file(lambda d: d["actors"][0].update(resolve=bounds))
+    )
     resolve = scenario.actors[0].resolve
     assert resolve.value == pytest.approx(nominal)
     assert (resolve.low, resolve.high) == (bounds["low"], bounds["high"])

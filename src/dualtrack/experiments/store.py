@@ -15,7 +15,7 @@ import platform
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,6 @@ from dualtrack.scenario.loading import dump_scenario, scenario_hash
 from dualtrack.scenario.schema import Scenario
 
 RESULTS_FILE = "results.nc"
-SUMMARY_FILE = "summary.csv"
 SCENARIO_FILE = "scenario.yaml"
 MANIFEST_FILE = "manifest.json"
 
@@ -75,10 +74,15 @@ def write_outputs(
     out_dir: Path,
     scenario: Scenario,
     results: Mapping[str, xr.Dataset],
-    summary: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
     provenance: Mapping[str, Any],
+    finish: Callable[[Path], None] | None = None,
 ) -> list[Path]:
-    """Write scenario, results, summary and manifest into ``out_dir``; returns the paths."""
+    """Write scenario, results, tables (CSV) and manifest into ``out_dir``.
+
+    ``finish`` may add derived files (e.g. a report) to the staging folder before everything
+    is moved into place. Returns the paths written.
+    """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise FileExistsError(f"{out_dir} exists and is not a folder")
@@ -90,17 +94,21 @@ def write_outputs(
         combined = combine(results)
         encoding = {name: {"zlib": True, "complevel": 1} for name in combined.data_vars}
         combined.to_netcdf(staging / RESULTS_FILE, engine="netcdf4", encoding=encoding)
-        summary.to_csv(staging / SUMMARY_FILE, index=False)
-        files = {
-            name: _sha256(staging / name) for name in (SCENARIO_FILE, RESULTS_FILE, SUMMARY_FILE)
-        }
+        for name, table in tables.items():
+            table.to_csv(staging / name, index=False)
+        files = {name: _sha256(staging / name) for name in (SCENARIO_FILE, RESULTS_FILE, *tables)}
         record = {**provenance, "files": files}
         (staging / MANIFEST_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
+        if finish is not None:
+            finish(staging)
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
-        for name in (SCENARIO_FILE, RESULTS_FILE, SUMMARY_FILE, MANIFEST_FILE):
-            os.replace(staging / name, out_dir / name)
-            written.append(out_dir / name)
+        for entry in sorted(staging.iterdir()):
+            target = out_dir / entry.name
+            if entry.is_dir() and target.is_dir():
+                shutil.rmtree(target)
+            os.replace(entry, target)
+            written.append(target)
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)

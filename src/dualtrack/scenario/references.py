@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from dualtrack.doctrines import REGISTRY
 from dualtrack.scenario.errors import Problem, format_path
@@ -19,6 +20,18 @@ from dualtrack.scenario.schema import (
 
 def _known(kind: str, ids: Iterable[str]) -> str:
     return f"defined {kind} are {', '.join(sorted(ids))}"
+
+
+def _parameter_message(item: Mapping[str, Any], params_model: type[BaseModel]) -> str:
+    """What is wrong with one doctrine parameter, with what was expected and found."""
+    if item["type"] == "extra_forbidden":
+        known = ", ".join(params_model.model_fields) or "none"
+        return f"unknown parameter {item['loc'][-1]!r}; expected one of {known}"
+    message = str(item["msg"]).removeprefix("Value error, ")
+    found = item.get("input")
+    if "found" not in message and not isinstance(found, Mapping | list):
+        message = f"{message}; found {found!r}"
+    return message
 
 
 def _duplicates(items: list[str], path: str) -> list[Problem]:
@@ -91,12 +104,13 @@ def check_references(scenario: Scenario) -> list[Problem]:
                 )
             )
         else:
+            params_model = REGISTRY[doctrine.name].Params
             try:
-                REGISTRY[doctrine.name].Params.model_validate(doctrine.params)
+                params_model.model_validate(doctrine.params)
             except ValidationError as error:
                 for item in error.errors():
                     path = format_path((f"actors[{i}]", "doctrine", "params", *item["loc"]))
-                    problems.append(Problem(path, item["msg"]))
+                    problems.append(Problem(path, _parameter_message(item, params_model)))
 
     relation_kind: dict[frozenset[str], str] = {}
     for i, relation in enumerate(scenario.relations):
@@ -144,7 +158,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
     def dyad_ref(pair_list: tuple[str, str], path: str) -> frozenset[str] | None:
         pair = frozenset(pair_list)
         if pair not in dyads:
-            listed = ", ".join("-".join(sorted(d)) for d in dyads)
+            listed = ", ".join("-".join(sorted(d)) for d in dyads) or "none"
             problems.append(
                 Problem(path, f"unknown dyad {list(pair_list)}; defined dyads are {listed}")
             )
