@@ -76,11 +76,6 @@ def test_summary_record_keeps_no_trajectories(builtin_scenario):
     assert {"max_rung", "agreements", "final_forces", "cost"} <= set(results.data_vars)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/run.py assemble() always adds the 'time' (and 'date') coordinates, "
-    "so a summary dataset still has a time dimension of horizon length",
-)
 def test_summary_record_has_no_time_dimension(builtin_scenario):
     results = dualtrack.simulate(builtin_scenario, replicates=300, days=30, record="summary")
     assert "time" not in results.dims
@@ -99,12 +94,6 @@ def test_unknown_record_mode_is_refused(builtin_scenario):
         dualtrack.simulate(builtin_scenario, replicates=2, days=2, record="everything")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/step.py: with no sectors, (strength @ presence).reshape(-1, 0, 2) cannot "
-    "infer the replicate axis from an empty array (ValueError), although the schema allows "
-    "a scenario without sectors",
-)
 def test_scenario_without_sectors_runs(make_two_actor):
     data = make_two_actor()
     data["sectors"] = []

@@ -130,11 +130,6 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
     days = c.days
     coords: dict[str, Any] = {
         "replicate": replicates,
-        "time": (
-            "time",
-            days,
-            {"units": "day", "long_name": "days after the start date (end of step)"},
-        ),
         "actor": list(c.actor_ids),
         "category": list(c.category_ids),
         "dyad": list(c.dyad_ids),
@@ -145,9 +140,11 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
         "category_name": ("category", [k.name for k in plan.scenario.categories]),
         "sector_length_km": ("sector", [s.length_km.value for s in plan.scenario.sectors]),
     }
-    if float(c.dt).is_integer():
-        dates = np.datetime64(c.start) + days.astype("timedelta64[D]")
-        coords["date"] = ("time", dates)
+    if plan.record != "summary":
+        time_attrs = {"units": "day", "long_name": "days after the start date (end of step)"}
+        coords["time"] = ("time", days, time_attrs)
+        if float(c.dt).is_integer():
+            coords["date"] = ("time", np.datetime64(c.start) + days.astype("timedelta64[D]"))
     variables: dict[str, tuple[tuple[str, ...], NDArray, dict[str, str]]] = {}
 
     def add(name: str, dims: tuple[str, ...], value: NDArray, units: str, text: str) -> None:

@@ -188,14 +188,14 @@ def step(
 
     # incidents
     strength = (forces.reshape(-1, len(c.weight)) @ c.weight).reshape(len(forces), -1)
-    side_strength = (strength @ c.presence).reshape(-1, len(c.sector_ids), 2)
+    side_strength = (strength @ c.presence).reshape(len(strength), len(c.sector_ids), 2)
     contact_rate = incidents.contact_rate(side_strength, mech.incidents.contact_rate.value)
     contact = incidents.poisson_inverse(contact_rate * dt, uniforms[:, layout.contact])
     misattribution = mech.incidents.misattribution.value
     exo = f.exogenous[t] * dt  # (s, 2)
     exo_rates = np.stack([misattribution * exo, (1.0 - misattribution) * exo], axis=-1)
     exo_counts = incidents.poisson_inverse(
-        exo_rates, uniforms[:, layout.exogenous].reshape(-1, len(c.sector_ids), 2, 2)
+        exo_rates, uniforms[:, layout.exogenous].reshape(len(uniforms), len(c.sector_ids), 2, 2)
     )
     blamed_exo = exo_counts[..., 0]
     sector_incidents = contact + exo_counts.reshape(len(contact), -1, 4) @ k.ones4

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
+from scipy import stats
 
 from dualtrack.scenario.parameters import NonNegative, Probability, nominal
 
@@ -51,40 +52,18 @@ def contact_rate(side_strength: Array, kappa: float) -> Array:
     return kappa * np.sqrt(np.maximum(side_strength[..., 0] * side_strength[..., 1], 0.0))
 
 
-def poisson_inverse(rate: Array, uniform: Array, max_count: int = 1000) -> Array:
+def poisson_inverse(rate: Array, uniform: Array) -> Array:
     """Poisson counts (as floats) with mean ``rate`` from uniform draws, by inverting the CDF.
 
-    Exact for any rate; monotone in ``rate`` for fixed uniforms. Only draws above P(N = 0)
-    are iterated, which keeps rare events cheap.
+    Exact for any rate and monotone in ``rate`` for fixed uniforms. Draws at or below
+    P(N = 0) give zero at once; only the rest go through scipy's inverse CDF, which keeps the
+    common case of rare incidents cheap.
     """
     rate = np.broadcast_to(np.asarray(rate, dtype=np.float64), uniform.shape)
     counts = np.zeros(uniform.shape)
-    term = np.exp(-rate)
-    live = np.flatnonzero(uniform > term)
-    if live.size == 0:
-        return counts
-    lam = rate.reshape(-1)[live]
-    u = uniform.reshape(-1)[live]
-    term = term.reshape(-1)[live]
-    cdf = term.copy()
-    n = np.zeros(live.size)
-    k = 0
-    while live.size and k < max_count:
-        k += 1
-        n += 1.0
-        term = term * lam / k
-        cdf = cdf + term
-        # stop where the CDF passed the draw, or where it saturated below it (round-off)
-        going = (u > cdf) & (term > 0.0)
-        if not going.all():
-            counts.reshape(-1)[live[~going]] = n[~going]
-            live, lam, u, term, cdf, n = (
-                live[going],
-                lam[going],
-                u[going],
-                term[going],
-                cdf[going],
-                n[going],
-            )
-    counts.reshape(-1)[live] = n
+    live = np.flatnonzero(uniform > np.exp(-rate))
+    if live.size:
+        counts.reshape(-1)[live] = stats.poisson.ppf(
+            uniform.reshape(-1)[live], rate.reshape(-1)[live]
+        )
     return counts
