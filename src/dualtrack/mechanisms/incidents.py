@@ -52,18 +52,32 @@ def contact_rate(side_strength: Array, kappa: float) -> Array:
     return kappa * np.sqrt(np.maximum(side_strength[..., 0] * side_strength[..., 1], 0.0))
 
 
+LARGE_RATE = 500.0
+"""Above this mean, exp(-rate) nears underflow: counts come from scipy's inverse CDF."""
+
+
 def poisson_inverse(rate: Array, uniform: Array) -> Array:
     """Poisson counts (as floats) with mean ``rate`` from uniform draws, by inverting the CDF.
 
     Exact for any rate and monotone in ``rate`` for fixed uniforms. Draws at or below
-    P(N = 0) give zero at once; only the rest go through scipy's inverse CDF, which keeps the
-    common case of rare incidents cheap.
+    P(N = 0) give zero at once; the few others climb the CDF by its recurrence (or, for very
+    large rates, go through scipy's inverse CDF), which keeps rare incidents cheap.
     """
     rate = np.broadcast_to(np.asarray(rate, dtype=np.float64), uniform.shape)
     counts = np.zeros(uniform.shape)
-    live = np.flatnonzero(uniform > np.exp(-rate))
-    if live.size:
-        counts.reshape(-1)[live] = stats.poisson.ppf(
-            uniform.reshape(-1)[live], rate.reshape(-1)[live]
-        )
+    flat_counts, flat_rate, flat_u = counts.reshape(-1), rate.reshape(-1), uniform.reshape(-1)
+    large = np.flatnonzero(flat_rate > LARGE_RATE)
+    if large.size:
+        flat_counts[large] = stats.poisson.ppf(flat_u[large], flat_rate[large])
+    term = np.exp(-flat_rate)
+    live = np.flatnonzero((flat_u > term) & (flat_rate <= LARGE_RATE))
+    lam, u, term = flat_rate[live], flat_u[live], term[live]
+    cdf, n = term.copy(), 0.0
+    while live.size:
+        n += 1.0
+        term = term * lam / n
+        cdf = cdf + term
+        done = (u <= cdf) | (term == 0.0)  # the second guards against round-off near u = 1
+        flat_counts[live[done]] = n
+        live, lam, u, term, cdf = live[~done], lam[~done], u[~done], term[~done], cdf[~done]
     return counts
