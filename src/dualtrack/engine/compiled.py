@@ -122,6 +122,8 @@ class Compiled:
     breakout_ratio: Array
     dyad_nuclear: NDArray[np.bool_]
     actor_slots: IntArray
+    deciders: tuple[int, ...]
+    """Actors whose decisions matter: they can hold forces or are party to a dyad."""
     # sectors
     presence: Array
     sector_to_dyad: Array
@@ -399,6 +401,7 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         breakout_ratio=breakout_ratio,
         dyad_nuclear=dyad_nuclear,
         actor_slots=actor_slots,
+        deciders=tuple(a for a in range(n_a) if np.any(capacity[a] > 0) or np.any(dyad_sides == a)),
         presence=presence.reshape(n_a, 2 * n_s),
         sector_to_dyad=sector_to_dyad,
         initial_imbalance=initial_imbalance,

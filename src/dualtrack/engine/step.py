@@ -108,9 +108,10 @@ def step(
     # doctrines decide
     side_inactive = np.repeat(np.where(state.active, 0.0, 1.0)[..., None], 2, axis=-1)
     in_agreement = _gather_min(side_inactive, c.actor_slots) == 0.0
-    targets = np.empty_like(state.forces)
-    talk = np.empty(felt.shape)
-    for a, doctrine in enumerate(c.doctrines):
+    targets = np.broadcast_to(c.baseline, state.forces.shape).copy()
+    talk = np.zeros(felt.shape)
+    for a in c.deciders:
+        doctrine = c.doctrines[a]
         obs = Observation(
             day=state.day,
             dt=dt,
@@ -160,28 +161,31 @@ def step(
         formed & np.isnan(state.first_agreement_day), state.day, state.first_agreement_day
     )
 
-    # dialogue: compliance, verification, expiry
-    reference = np.maximum(threat_reference, k.tolerance_floor[sides])
-    breaking = active[..., None] & dialogue.breaks_out(side_threat, reference, c.breakout_ratio)
-    violating = breaking & dialogue.in_violation(
-        side_forces, ceiling, mech.dialogue.violation_tolerance.value
-    )
-    dyad_effective = perception.effective_transparency(
-        c.transparency,
-        mech.perception.channel_information.value * f.information[t],
-        np.where(active, c.inspection, 0.0),
-    )
-    detect_hazard = c.detection_rate + mech.dialogue.national_means_rate.value * dyad_effective
-    detect_p = dialogue.probability(detect_hazard, dt)[..., None]
-    detected = np.any(
-        violating & (uniforms[:, layout.detection].reshape(-1, len(a_side), 2) < detect_p), axis=-1
-    )
-    days_left = np.where(active, days_left - dt, days_left)
-    expired = active & ~detected & (days_left <= 1e-9)
-    active = active & ~detected & ~expired
-    compliant = active[..., None] & ~breaking
-    caps = _gather_min(np.where(compliant[..., None], ceiling, np.inf), c.actor_slots)
-    targets = np.minimum(targets, caps)
+    # dialogue: compliance, verification, expiry (nothing to do while no agreement is in force)
+    if active.any():
+        reference = np.maximum(threat_reference, k.tolerance_floor[sides])
+        breaking = active[..., None] & dialogue.breaks_out(side_threat, reference, c.breakout_ratio)
+        violating = breaking & dialogue.in_violation(
+            side_forces, ceiling, mech.dialogue.violation_tolerance.value
+        )
+        dyad_effective = perception.effective_transparency(
+            c.transparency,
+            mech.perception.channel_information.value * f.information[t],
+            np.where(active, c.inspection, 0.0),
+        )
+        detect_hazard = c.detection_rate + mech.dialogue.national_means_rate.value * dyad_effective
+        detect_p = dialogue.probability(detect_hazard, dt)[..., None]
+        detection_draws = uniforms[:, layout.detection].reshape(len(uniforms), len(a_side), 2)
+        detected = np.any(violating & (detection_draws < detect_p), axis=-1)
+        days_left = np.where(active, days_left - dt, days_left)
+        expired = active & ~detected & (days_left <= 1e-9)
+        active = active & ~detected & ~expired
+        compliant = active[..., None] & ~breaking
+        caps = _gather_min(np.where(compliant[..., None], ceiling, np.inf), c.actor_slots)
+        targets = np.minimum(targets, caps)
+    else:
+        violating = np.zeros(state.violating.shape, dtype=bool)
+        detected = expired = np.zeros(active.shape, dtype=bool)
 
     # posture
     forces = posture.relax(state.forces, targets, c.rate_dt, c.capacity)
