@@ -153,3 +153,32 @@ def pull_in_probability(rung: NDArray[np.int8], commitment: Array, rate: float, 
     """Probability that an ally joins this step, given the dyad's rung and its commitment."""
     intensity = np.clip(rung.astype(np.float64) - float(Rung.ARMED_INCIDENT), 0.0, 2.0)
     return -np.expm1(-dt * rate * commitment * intensity)
+
+
+def pressure(
+    params: EscalationParams,
+    *,
+    relative_threat: Array,
+    new_incidents: Array,
+    posture: Array,
+    resolve: Array,
+    imbalance: Array,
+    trust: Array,
+    agreement: NDArray[np.bool_],
+    crisis_channels: Array,
+) -> Array:
+    """The pressure index z per dyad (the equation in the module docstring), bounded.
+
+    Per-side inputs have a last axis of length 2 (the two sides) and are averaged.
+    """
+    z = (
+        params.threat_coef.value * relative_threat.mean(axis=-1)
+        + params.incident_coef.value * new_incidents.mean(axis=-1)
+        + params.posture_coef.value * posture.mean(axis=-1)
+        + params.resolve_coef.value * (resolve.mean(axis=-1) - 0.5)
+        + params.balance_coef.value * imbalance
+        - params.trust_coef.value * (trust - 0.5)
+        - params.agreement_coef.value * agreement
+        - params.crisis_channel_coef.value * crisis_channels
+    )
+    return np.clip(z, -params.max_pressure.value, params.max_pressure.value)

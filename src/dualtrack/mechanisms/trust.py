@@ -57,9 +57,9 @@ class TrustParams(BaseModel):
 def update(
     trust: Array,
     incidents: Array,
-    agreement_active: Array,
-    violation_detected: Array,
-    agreement_kept: Array,
+    agreement_active: NDArray[np.bool_],
+    violation_detected: NDArray[np.bool_],
+    agreement_kept: NDArray[np.bool_],
     params: TrustParams,
     dt: float,
 ) -> Array:
