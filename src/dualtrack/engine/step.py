@@ -71,7 +71,9 @@ class Perceived(NamedTuple):
     adversary_strength: Array
 
 
-def _perceive(state: State, c: Compiled, k: StepConstants, t: int, normals: Array) -> Perceived:
+def _perceive(
+    state: State, c: Compiled, k: StepConstants, t: int, normals: NDArray[np.float32]
+) -> Perceived:
     """Noisy observation, smoothed estimates and the threat each actor feels."""
     mech = k.params
     verification = np.where(state.active, c.inspection, 0.0)
