@@ -55,6 +55,7 @@ OUTCOMES: tuple[Outcome, ...] = (
         "1",
         _reached(Rung.HORIZONTAL_ESCALATION),
     ),
+    Outcome("p_nuclear", "P(nuclear use)", "probability", "1", _reached(Rung.NUCLEAR_USE)),
     Outcome(
         "agreements",
         "E[agreements]",

@@ -28,7 +28,8 @@ class Observation:
     threat: Array
     """Total perceived threat (threat points), shape (replicates,)."""
     tolerated_threat: float
-    """Threat felt from the adversaries' baseline forces: the level a doctrine may accept."""
+    """Threat felt at the status quo (initial forces with the habitual bias, background
+    incidents, standing rung, wars elsewhere): the level a doctrine may accept."""
     adversary_strength: Array
     """Perceived weighted forces of its adversaries (threat points), shape (replicates,)."""
     attributed_incidents: Array

@@ -39,8 +39,8 @@ class DialogueOnly(Doctrine):
     name = "dialogue-only"
     names = ("Situational neutrality: [Preiherman2024]",)
     source = (
-        "Preiherman, Y. (2024). Belarus-Ukraine border and lessons from the Harmel report. "
-        "Open Nuclear Network."
+        "Preiherman, Y. (2024). Analysis of the Belarus-Ukraine border for the Open Nuclear "
+        "Network (the seed article of this project)."
     )
     classifier = {
         "tracks": frozenset({"dialogue"}),

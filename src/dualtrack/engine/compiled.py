@@ -318,7 +318,7 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
     initial_rung = np.array([int(d.initial_rung) for d in scenario.dyads], dtype=np.int8)
     mech = scenario.mechanisms
 
-    # the status quo: the threat each actor feels at the start with forces at baseline, with
+    # the status quo: the threat each actor feels at the start with its initial forces, with
     # its habitual bias, the standing rung, the war elsewhere and the expected background of
     # incidents. Doctrines tolerate this level (times their tolerance) without response.
     effective0 = 1.0 - (1.0 - np.append(transparency, 0.0)[pair_dyad]) * (

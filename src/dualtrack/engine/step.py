@@ -126,7 +126,7 @@ def _decide(state: State, c: Compiled, seen: Perceived) -> tuple[Array, Array]:
         )
         decision = c.doctrines[a].decide(obs, state.doctrine_states[a])
         targets[:, a, :] = decision.target
-        talk[:, a] = decision.talk
+        talk[:, a] = np.clip(decision.talk, 0.0, 1.0)
     return targets, talk
 
 

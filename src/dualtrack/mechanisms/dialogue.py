@@ -9,11 +9,13 @@ where ``chi_neg`` is the negotiation capacity of the open channels, ``will`` eac
 doctrine-given willingness, ``e`` each side's posture above baseline (there must be something
 to withdraw: Zartman's 2000 ripeness) and ``trust`` the dyad's trust. Terms: each side caps
 each category at ``b + (1 - depth) * (x - b)`` for ``duration`` days. A side whose perceived
-threat exceeds ``breakout_ratio`` times its threat at signing breaks out (Fearon 1995 on
-commitment problems) and its forces may exceed the ceiling; a violation (forces above the
-ceiling by more than the tolerance) is detected by the other side with daily hazard
-``detection_rate``. A detected violation ends the agreement and costs trust; an agreement
-that runs its term is kept.
+threat exceeds ``breakout_ratio`` times the lowest threat it felt since signing (never less
+than its tolerated threat) breaks out (Fearon 1995 on commitment problems) and its forces may
+exceed the ceiling; a violation (forces above the ceiling by more than the tolerance) is
+detected by the other side with daily hazard ``detection_rate + nu * tau_eff`` (inspections
+plus national technical means scaled by the dyad's effective transparency). A detected
+violation ends the agreement and costs trust; an agreement that runs its term counts as kept,
+even if a violation went unnoticed.
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ class DialogueParams(BaseModel):
             0.05,
             0.5,
         ),
-        description="Daily hazard that a violation is noticed without a verification regime, "
-        "times the dyad's transparency.",
+        description="Daily hazard that a violation is noticed without inspections, times the "
+        "dyad's effective transparency.",
     )
 
 

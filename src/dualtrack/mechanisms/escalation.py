@@ -12,10 +12,12 @@ index (Kahn 1965 on the ladder; Schelling 1966 on the "threat that leaves someth
     down_r = d0 * d_ratio**(r-1)   (rung r -> r-1, for 0 < r < nuclear use)
     P(up)   = 1 - exp(-dt * up_r * exp(z)),   P(down) = 1 - exp(-dt * down_r * exp(-z))
 
-From limited conflict or war, each ally of either side joins with hazard
-``pull_in_rate * commitment * (rung - 4)``; once one has joined the dyad is at horizontal
-escalation, and the joining ally's own dyad with the opponent (if modelled) goes to war: the
-cascade through alliances (Snyder 1984; Vasquez 2009). From horizontal escalation, nuclear use
+Remembered incidents count above their background level at the status quo, and each side's
+strength gets one threat point before the log ratio. From limited conflict upward, each ally
+of either side joins with hazard ``pull_in_rate * commitment * min(rung - 4, 2)``; once one has
+joined, the dyad stays at horizontal escalation or above, and the joining ally's own dyad with
+the opponent (if modelled) goes to war: the cascade through alliances (Snyder 1984;
+Vasquez 2009). From horizontal escalation, nuclear use
 follows with hazard ``nuclear_rate`` when a nuclear-armed actor is involved; it is absorbing.
 The balance term (``S``: each side's weighted forces along the dyad's sectors, stationed allies
 included) makes deterrence matter: a side that falls behind a build-up invites probing.

@@ -5,10 +5,11 @@ Each category's forces relax toward the doctrine's target at the deployment rate
 
     x <- clip(x + dt * r * (target - x), 0, capacity)
 
-With a deterrence target ``target = b + k * w * y`` (one category, exact perception, no
-dialogue, no bound) this is exactly Richardson's (1960) arms-race model
+With a deterrence target ``target = b + k * (T - T0) / w`` and ``T = w * y`` (one category
+of threat weight ``w``, exact perception, no dialogue, no bound, tolerance ``T0 = 0``) this is
+exactly Richardson's (1960) arms-race model
 
-    dx/dt = K * y - a * x + g,   with a = r, K = r * k * w, g = r * b,
+    dx/dt = K * y - a * x + g,   with a = r, K = r * k, g = r * b
 
 whose equilibrium ``x* = (a2 g1 + K1 g2) / (a1 a2 - K1 K2)`` is stable iff ``K1 K2 < a1 a2``.
 """

@@ -7,6 +7,7 @@ air defence) and with hostile acts. For observer ``i`` and adversary ``j``:
     M_ij  <- M_ij * exp(-dt / tau_m) + attributed_incidents_ij
     theta_ij = sum_c w_c * perceived_ijc + gamma_I * M_ij + gamma_R * rung_ij
     T_i   = sum_j theta_ij + s * sum_{k ally of i} commitment_ik * sum_{j not adv. of i} theta_kj
+            + W_i(t)                                  (threat from wars elsewhere, a forcing)
 
 The last term shares an ally's threats in proportion to the alliance commitment (Snyder 1984,
 alliance security dilemma); threats from a common adversary are counted once, directly.

@@ -55,7 +55,8 @@ class Category(Strict):
         description="Threat points one deployed unit poses to the other side."
     )
     unit_cost: NonNegative = Field(
-        default=nominal(1.0), description="Cost units per unit held near the border per day."
+        default=nominal(1.0),
+        description="Cost units per unit held near the border above baseline per day.",
     )
 
 
@@ -239,7 +240,9 @@ class IncidentRateShock(ShockBase):
     kind: Literal["incident_rate"]
     sectors: list[Identifier] | Literal["all"] = "all"
     victim: Identifier
-    rate: NonNegative = Field(description="Daily rate of exogenous incidents.")
+    rate: NonNegative = Field(
+        description="Daily rate of exogenous incidents in each listed sector."
+    )
     mode: Literal["add", "set", "multiply"] = "add"
 
 
@@ -269,7 +272,9 @@ class WarShock(ShockBase):
     kind: Literal["war"]
     name: str
     rate_multiplier: NonNegative = Field(
-        default=nominal(1.0), description="Factor on every exogenous incident rate."
+        default=nominal(1.0),
+        description="Factor on the sectors' background exogenous incident rates (rates added "
+        "by incident-rate shocks are not multiplied).",
     )
     threat: dict[str, NonNegative] = Field(
         default_factory=dict, description="Extra threat points felt per actor."
