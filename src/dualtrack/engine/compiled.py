@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from dualtrack.doctrines.base import Doctrine, make_doctrine
 from dualtrack.engine.forcing import Forcing, Indices, standing, tabulate
+from dualtrack.engine.linear import LinearMap
 from dualtrack.mechanisms.threat import decay_factor
 from dualtrack.scenario.schema import Scenario
 
@@ -100,8 +101,8 @@ class Compiled:
     pair_observer: IntArray
     pair_target: IntArray
     pair_dyad: IntArray
-    aggregation: Array
-    own_pairs: Array
+    aggregation: LinearMap
+    own_pairs: LinearMap
     # dyads
     dyad_sides: IntArray
     dyad_pairs: IntArray
@@ -114,7 +115,7 @@ class Compiled:
     (target * categories + category) of the observed forces."""
     entry_category: IntArray
     entry_source: IntArray
-    entry_to_pair: Array
+    entry_to_pair: LinearMap
     entry_buildup: Array
     initial_rung: NDArray[np.int8]
     initial_bias: Array
@@ -125,17 +126,17 @@ class Compiled:
     deciders: tuple[int, ...]
     """Actors whose decisions matter: they can hold forces or are party to a dyad."""
     # sectors
-    presence: Array
-    sector_to_dyad: Array
+    presence: LinearMap
+    sector_to_dyad: LinearMap
     initial_imbalance: Array
-    contact_to_pairs: Array
-    exogenous_to_pairs: Array
+    contact_to_pairs: LinearMap
+    exogenous_to_pairs: LinearMap
     # alliance slots (dyad, ally)
     slot_dyad: IntArray
     slot_ally: IntArray
     slot_commitment: Array
-    slot_to_dyad: Array
-    slot_to_cascade: Array
+    slot_to_dyad: LinearMap
+    slot_to_cascade: LinearMap
     forcing: Forcing
     layout: RandomLayout
     focus_dyad: int
@@ -382,8 +383,8 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         pair_observer=pair_observer,
         pair_target=pair_target,
         pair_dyad=pair_dyad,
-        aggregation=aggregation,
-        own_pairs=own_pairs,
+        aggregation=LinearMap(aggregation),
+        own_pairs=LinearMap(own_pairs),
         dyad_sides=dyad_sides,
         dyad_pairs=dyad_pairs,
         transparency=transparency,
@@ -393,7 +394,7 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         entry_pair=entry_pair,
         entry_category=entry_category,
         entry_source=entry_source,
-        entry_to_pair=entry_to_pair,
+        entry_to_pair=LinearMap(entry_to_pair),
         entry_buildup=entry_buildup,
         initial_rung=initial_rung,
         initial_bias=initial_bias,
@@ -402,16 +403,16 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         dyad_nuclear=dyad_nuclear,
         actor_slots=actor_slots,
         deciders=tuple(a for a in range(n_a) if np.any(capacity[a] > 0) or np.any(dyad_sides == a)),
-        presence=presence.reshape(n_a, 2 * n_s),
-        sector_to_dyad=sector_to_dyad,
+        presence=LinearMap(presence.reshape(n_a, 2 * n_s)),
+        sector_to_dyad=LinearMap(sector_to_dyad),
         initial_imbalance=initial_imbalance,
-        contact_to_pairs=contact_to_pairs,
-        exogenous_to_pairs=exogenous_to_pairs.reshape(2 * n_s, n_p),
+        contact_to_pairs=LinearMap(contact_to_pairs),
+        exogenous_to_pairs=LinearMap(exogenous_to_pairs.reshape(2 * n_s, n_p)),
         slot_dyad=slot_dyad,
         slot_ally=slot_ally,
         slot_commitment=slot_commitment,
-        slot_to_dyad=slot_to_dyad,
-        slot_to_cascade=slot_to_cascade,
+        slot_to_dyad=LinearMap(slot_to_dyad),
+        slot_to_cascade=LinearMap(slot_to_cascade),
         forcing=forcing,
         layout=RandomLayout(sectors=n_s, dyads=n_d, slots=n_k),
         focus_dyad=focus,

@@ -109,6 +109,7 @@ def summarise(state: State, compiled: Compiled) -> Arrays:
         "agreements_kept": state.kept,
         "violations_detected": state.detected,
         "first_agreement_day": state.first_agreement_day,
+        "first_war_day": state.first_war_day,
         "days_elevated": state.days_elevated,
         "cost": state.cost,
         "incidents_total": state.incidents_total.astype(np.int64),

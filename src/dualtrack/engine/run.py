@@ -229,6 +229,13 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
         "Day the first agreement formed (NaN: none)",
     )
     add(
+        "first_war_day",
+        ("replicate", "dyad"),
+        data["first_war_day"],
+        "days",
+        "Day the dyad first reached war or beyond (NaN: never)",
+    )
+    add(
         "days_elevated",
         ("replicate", "actor"),
         data["days_elevated"],

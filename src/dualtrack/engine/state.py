@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from dualtrack.doctrines.base import DoctrineState
 from dualtrack.engine.compiled import Compiled
+from dualtrack.scenario.ladder import Rung
 
 Array = NDArray[np.float64]
 
@@ -49,6 +50,8 @@ class State:
     kept: NDArray[np.int64]
     detected: NDArray[np.int64]
     first_agreement_day: Array
+    first_war_day: Array
+    """Day each dyad first reached war or beyond (NaN: never), for cascade origins."""
     days_elevated: Array
     cost: Array
     incidents_total: Array
@@ -105,6 +108,7 @@ def initial_state(compiled: Compiled, replicates: int) -> State:
         kept=np.zeros((r, n_d), dtype=np.int64),
         detected=np.zeros((r, n_d), dtype=np.int64),
         first_agreement_day=np.full((r, n_d), np.nan),
+        first_war_day=np.where(compiled.initial_rung >= Rung.WAR, 0.0, np.full((r, n_d), np.nan)),
         days_elevated=np.zeros((r, n_a)),
         cost=np.zeros((r, n_a)),
         incidents_total=np.zeros((r, n_s)),

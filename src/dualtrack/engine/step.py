@@ -252,7 +252,8 @@ def _escalate(
     """The ladder moves; allies may be pulled in; nuclear use may follow."""
     esc = k.params.escalation
     sides = c.dyad_sides
-    dyad_strength = np.einsum("rsk,sd->rdk", side_strength, c.sector_to_dyad) + 1.0
+    by_side = side_strength.transpose(0, 2, 1) @ c.sector_to_dyad  # (replicate, side, dyad)
+    dyad_strength = by_side.transpose(0, 2, 1) + 1.0
     pressure = escalation.pressure(
         esc,
         relative_threat=(np.maximum(felt - c.tolerated_threat, 0.0) / k.tolerance_floor)[:, sides],
@@ -352,6 +353,11 @@ def step(
             deal.formed & np.isnan(state.first_agreement_day),
             state.day,
             state.first_agreement_day,
+        ),
+        first_war_day=np.where(
+            (rung >= Rung.WAR) & np.isnan(state.first_war_day),
+            state.day + dt,
+            state.first_war_day,
         ),
         days_elevated=state.days_elevated + dt * (excess > c.elevated_threshold),
         cost=state.cost + dt * above.reshape(state.cost.shape),

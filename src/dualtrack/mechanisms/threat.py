@@ -15,6 +15,8 @@ alliance security dilemma); threats from a common adversary are counted once, di
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
@@ -77,6 +79,9 @@ def pair_threat(
     return weighted_perceived + incident_weight * memory + rung_weight * rung
 
 
-def actor_threat(pair_threats: Array, aggregation: Array) -> Array:
-    """Total threat per actor: own pairs plus the commitment-weighted threats of allies."""
+def actor_threat(pair_threats: Array, aggregation: Any) -> Array:
+    """Total threat per actor: own pairs plus the commitment-weighted threats of allies.
+
+    ``aggregation`` is the (pairs x actors) matrix, dense or an engine ``LinearMap``.
+    """
     return pair_threats @ aggregation
