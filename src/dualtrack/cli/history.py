@@ -1,0 +1,229 @@
+"""History commands: print the coded 2001-2024 timeline, validate the model against 2024."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from dualtrack.analysis.history import (
+    DEFAULT_HALF_LIFE_DAYS,
+    EventDataError,
+    TensionIndex,
+    filter_events,
+    load_cameo,
+    load_events,
+)
+from dualtrack.analysis.validation import (
+    DEFAULT_REPLICATES,
+    DOCTRINES,
+    SCENARIO_ID,
+    replicate_steps,
+    validate_history,
+)
+from dualtrack.cli.app import app, console, fail
+
+_PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?")
+
+
+def parse_date(text: str, option: str, *, last: bool = False) -> dt.date:
+    """A date given as YYYY, YYYY-MM or YYYY-MM-DD; a partial date is its first day, or its
+    last day when ``last`` (so ``--to 2022`` keeps all of 2022)."""
+    match = _PARTIAL_DATE.fullmatch(text.strip())
+    if match is not None:
+        year = int(match.group(1))
+        month = int(match.group(2)) if match.group(2) else (12 if last else 1)
+        try:
+            if match.group(3):
+                return dt.date(year, month, int(match.group(3)))
+            day = calendar.monthrange(year, month)[1] if last else 1
+            return dt.date(year, month, day)
+        except (ValueError, calendar.IllegalMonthError):
+            pass
+    raise fail(f"{option}: expected a date YYYY-MM-DD (or YYYY-MM, YYYY), found {text!r}")
+
+
+def _shown_date(date: pd.Timestamp, precision: str) -> str:
+    if precision == "year":
+        return f"{date.year}"
+    if precision == "month":
+        return f"{date.year}-{date.month:02d}"
+    return date.date().isoformat()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("replicate-steps"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=not console.is_terminal,
+        disable=not console.is_terminal and not os.environ.get("DUALTRACK_PROGRESS"),
+    )
+
+
+@app.command()
+def history(
+    from_: Annotated[
+        str | None, typer.Option("--from", help="First date shown (YYYY-MM-DD, YYYY-MM or YYYY).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last date shown (YYYY-MM-DD, YYYY-MM or YYYY).")
+    ] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Write the tension-index plot (PNG) to this file."),
+    ] = None,
+    half_life: Annotated[
+        float, typer.Option("--half-life", min=0.1, help="Half-life of the tension index (days).")
+    ] = DEFAULT_HALF_LIFE_DAYS,
+) -> None:
+    """Print the coded Belarus-Ukraine event timeline 2001-2024 (CAMEO, Goldstein, track)."""
+    start = parse_date(from_, "--from") if from_ else None
+    end = parse_date(to, "--to", last=True) if to else None
+    if start and end and end < start:
+        raise fail(f"--to: expected a date on or after --from ({start}), found {end}")
+    try:
+        cameo = load_cameo()
+        everything = load_events(cameo=cameo)
+    except EventDataError as error:
+        raise fail(str(error)) from None
+    events = filter_events(everything, start=start, end=end)
+    span = f"{start or 'start'} to {end or 'end'}"
+    table = Table(
+        title=f"Coded Belarus-Ukraine events, {span} ({len(events)} of {len(everything)})",
+        title_justify="left",
+    )
+    for column in ("id", "date", "actor > target", "CAMEO"):
+        table.add_column(column)
+    table.add_column("Goldstein", justify="right")
+    table.add_column("track")
+    table.add_column("event")
+    colours = {"deterrence": "red", "dialogue": "green", "context": "blue"}
+    for event in events.itertuples(index=False):
+        label = str(cameo.loc[event.cameo_code, "label"])
+        table.add_row(
+            str(event.event_id),
+            _shown_date(event.date, str(event.date_precision)),
+            f"{event.actor} > {event.target}",
+            escape(f"{event.cameo_code} {label}"),
+            f"{event.goldstein:+.1f}",
+            f"[{colours[str(event.track)]}]{event.track}[/]",
+            escape(str(event.description)),
+        )
+    console.print(table)
+    if plot is not None:
+        if events.empty:
+            raise fail("--plot: no events between --from and --to; nothing to plot")
+        index = TensionIndex.from_events(
+            everything,
+            half_life_days=half_life,
+            start=start or events["date"].min(),
+            end=end or events["date"].max(),
+        )
+        try:
+            index.plot(plot, events=events)
+        except ImportError:
+            raise fail("--plot needs matplotlib: pip install matplotlib") from None
+        except OSError as error:
+            raise fail(f"--plot: cannot write {plot}: {error.strerror}") from None
+        console.print(
+            f"wrote {plot} (tension index, half-life {half_life:g} days; "
+            "deterrence and dialogue tracks)",
+            highlight=False,
+        )
+
+
+def _timing(row: pd.Series) -> str:
+    if pd.isna(row["observed_day"]):
+        return ""
+    if pd.isna(row["median_day"]):
+        return f"never (observed {row['observed_day']:.0f})"
+    return (
+        f"{row['median_day']:.0f} [{row['p5_day']:.0f}-{row['p95_day']:.0f}] "
+        f"(observed {row['observed_day']:.0f})"
+    )
+
+
+@app.command("validate-history")
+def validate_history_command(
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-n", min=1, help="Replicates per doctrine.")
+    ] = DEFAULT_REPLICATES,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Random seed; default: the scenario's.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for patterns.csv and patterns.png.")] = Path(
+        "results"
+    )
+    / "history-validation",
+) -> None:
+    """Check the built-in scenario against the observed 2024 patterns (dual-track vs
+    deterrence-only): share of runs reproducing each, with Wilson 95% intervals."""
+    total = replicate_steps(SCENARIO_ID, DOCTRINES, replicates)
+    console.print(
+        f"[bold]{SCENARIO_ID}[/]: {', '.join(DOCTRINES)} for BLR, {replicates} replicates "
+        "each, against the coded 2024 record",
+        highlight=False,
+    )
+    try:
+        with _progress() as bar:
+            task = bar.add_task("simulating", total=total)
+            result = validate_history(
+                SCENARIO_ID,
+                DOCTRINES,
+                replicates=replicates,
+                seed=seed,
+                progress=lambda n: bar.advance(task, n),
+            )
+    except EventDataError as error:
+        raise fail(str(error)) from None
+    frame = result.table
+    table = Table(
+        title=(
+            f"{SCENARIO_ID}: 2024 patterns reproduced (share of runs, Wilson 95%; "
+            f"{replicates} replicates, seed {result.seed}); timing in days after 1 Jun 2024, "
+            "median [5-95%]"
+        ),
+        title_justify="left",
+    )
+    for column in ("pattern", "doctrine", "share [95% CI]", "timing", "verdict"):
+        table.add_column(column, justify="right" if column == "share [95% CI]" else "left")
+    for row in frame.to_dict("records"):
+        verdict = str(row["verdict"])
+        style = "red" if ("NOT" in verdict or "OUTSIDE" in verdict) else "green"
+        table.add_row(
+            escape(str(row["label"])),
+            str(row["doctrine"]),
+            f"{row['share']:.3f} [{row['low']:.3f}, {row['high']:.3f}]",
+            _timing(pd.Series(row)),
+            f"[{style}]{escape(verdict)}[/]",
+        )
+    console.print(table)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        csv_path, png_path = out / "patterns.csv", out / "patterns.png"
+        frame.to_csv(csv_path, index=False)
+        result.plot(png_path)
+    except OSError as error:
+        raise fail(f"--out: cannot write to {out}: {error.strerror}") from None
+    console.print(f"wrote {csv_path}, {png_path}", highlight=False)
