@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -60,18 +60,6 @@ class State:
     def replicates(self) -> int:
         """Number of replicates held."""
         return int(self.forces.shape[0])
-
-    def copy(self) -> State:
-        """A deep copy (arrays and doctrine memories)."""
-        values = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if isinstance(value, np.ndarray):
-                value = value.copy()
-            elif item.name == "doctrine_states":
-                value = [{k: v.copy() for k, v in s.items()} for s in value]
-            values[item.name] = value
-        return State(**values)
 
 
 def initial_state(compiled: Compiled, replicates: int) -> State:
