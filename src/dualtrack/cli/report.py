@@ -1,0 +1,36 @@
+"""The ``report`` command: re-render the HTML report of saved results (nothing is re-run)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dualtrack.cli.app import app, console, fail
+
+
+@app.command()
+def report(
+    results_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Output folder of `dualtrack run` or `dualtrack compare` "
+            "(holding scenario.yaml, manifest.json, results.nc)."
+        ),
+    ],
+) -> None:
+    """Write report.html (self-contained, opens offline) and figures/*.png into RESULTS_DIR."""
+    from dualtrack.report import NotAnOutputFolder, render_report  # plotting loads lazily
+
+    started = time.perf_counter()
+    try:
+        page = render_report(results_dir)
+    except NotAnOutputFolder as error:
+        raise fail(str(error)) from None
+    console.print(
+        f"wrote {page} and {page.parent / 'figures'}/*.png in "
+        f"{time.perf_counter() - started:.1f} s",
+        highlight=False,
+    )

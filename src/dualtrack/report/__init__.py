@@ -1,0 +1,10 @@
+"""The report: a self-contained HTML page with plots and a border map from an output folder.
+
+``render_report(folder)`` reads what ``dualtrack run`` or ``dualtrack compare`` wrote and adds
+``report.html`` (plotly.js inlined, opens offline) and ``figures/*.png`` (matplotlib).
+"""
+
+from dualtrack.report.loading import NotAnOutputFolder, load_output_folder
+from dualtrack.report.render import render_report
+
+__all__ = ["NotAnOutputFolder", "load_output_folder", "render_report"]

@@ -1,0 +1,51 @@
+"""Colours shared by the interactive and the static figures, so both read the same way."""
+
+from __future__ import annotations
+
+DOCTRINE_COLOURS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermilion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#000000",
+    "#F0E442",  # yellow
+)
+"""Okabe & Ito (2008) colour-blind-safe qualitative palette, one colour per doctrine."""
+
+RUNG_COLOURS: tuple[str, ...] = (
+    "#1a9850",  # stable
+    "#91cf60",  # tension
+    "#d9ef8b",  # military signalling
+    "#fee08b",  # crisis
+    "#fc8d59",  # armed incident
+    "#e34a33",  # limited conflict
+    "#b30000",  # war
+    "#7a0177",  # horizontal escalation
+    "#000000",  # nuclear use
+)
+"""Escalation rungs from green (stable) to black (nuclear use)."""
+
+MAP_COLOURMAP = "YlOrRd"
+"""Sequential colour map (ColorBrewer) for deployment intensity on the border map."""
+
+SHOCK_FILL = "rgba(120, 120, 120, 0.16)"
+SHOCK_LINE = "rgba(90, 90, 90, 0.7)"
+
+
+def doctrine_colour(index: int) -> str:
+    """Colour of the doctrine at ``index`` in study order."""
+    return DOCTRINE_COLOURS[index % len(DOCTRINE_COLOURS)]
+
+
+def rung_colour(rung: int) -> str:
+    """Colour of an escalation rung."""
+    return RUNG_COLOURS[min(rung, len(RUNG_COLOURS) - 1)]
+
+
+def with_alpha(hex_colour: str, alpha: float) -> str:
+    """A ``#rrggbb`` colour as a CSS ``rgba(...)`` with the given opacity."""
+    text = hex_colour.lstrip("#")
+    red, green, blue = (int(text[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red}, {green}, {blue}, {alpha})"

@@ -1,0 +1,510 @@
+"""Render the report of an output folder: ``report.html`` and ``figures/*.png`` beside it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+from dualtrack import __version__
+from dualtrack.report import border_map as maps
+from dualtrack.report import figures, static_figures
+from dualtrack.report.distributions import (
+    agreement_fates,
+    first_agreement_curves,
+    max_rung_shares,
+    outcome_tallies,
+)
+from dualtrack.report.html import (
+    Block,
+    Section,
+    figure_block,
+    figure_html,
+    render_page,
+    table_block,
+    text_block,
+)
+from dualtrack.report.loading import OutputFolder, load_output_folder
+from dualtrack.report.series import (
+    agreement_shares,
+    agreement_spells,
+    forces_fans,
+    has_time_series,
+    rung_shares,
+    threat_fans,
+    trajectories,
+    trust_fan,
+)
+from dualtrack.report.shocks import ShockMark, axis_bands, shock_marks, throughout_note
+from dualtrack.report.tables import (
+    METHOD_NOTE,
+    Cell,
+    Table,
+    difference_table,
+    manifest_table,
+    scenario_tables,
+    summary_table,
+)
+
+REPORT_FILE = "report.html"
+FIGURES_DIR = "figures"
+LENGTH_NOTE = (
+    "The two lengths differ because the geometry is generalised: Natural Earth's 1:10m "
+    "boundaries are simplified lines (and world-atlas rounds their vertices to a 1e5 grid), "
+    "so the many small bends of a border that follows rivers and marshland (Pripyat, Dnieper, "
+    "Sozh) are cut short. A line's measured length grows with the detail of the map (the "
+    "coastline paradox): the coarser 1:50m version of the same border measures {coarse} km. The "
+    "scenario's sector lengths are each sector's share of the drawn line scaled to the "
+    "official {official} km."
+)
+
+
+class _Pngs:
+    """Writes the static figures into the folder's ``figures/`` and returns their page links."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder / FIGURES_DIR
+
+    def save(self, figure: Figure, slug: str) -> str:
+        static_figures.save(figure, self.folder / f"{slug}.png")
+        return f"{FIGURES_DIR}/{slug}.png"
+
+
+def _days(results: xr.Dataset) -> np.ndarray:
+    return results["time"].values.astype(np.float64)
+
+
+def _shock_caption(marks: list[ShockMark]) -> str:
+    if not marks:
+        return ""
+    return f"Grey bands and tags: the scenario's shocks (key above). {throughout_note(marks)}"
+
+
+def _headline(folder: OutputFolder, pngs: _Pngs) -> Section:
+    section = Section(
+        "headline",
+        "Headline",
+        intro=(
+            f"Outcomes for the dyad {folder.focus_dyad} when {folder.subject} follows each "
+            f"doctrine; {folder.replicates:,} replicates per doctrine on common random numbers."
+        ),
+    )
+    section.blocks.append(table_block(summary_table(folder.summary, folder.doctrines)))
+    if folder.comparison is not None and not folder.comparison.empty:
+        section.blocks.append(table_block(difference_table(folder.comparison)))
+        section.blocks.append(
+            text_block(f"Paired differences: {folder.comparison_source}.", css="note")
+        )
+        png = pngs.save(
+            static_figures.differences_png(folder.comparison, folder.doctrines), "differences"
+        )
+        section.blocks.append(
+            figure_block(
+                figures.differences_figure(folder.comparison, folder.doctrines),
+                "differences",
+                f"Paired differences vs {folder.reference}",
+                "Mean difference (doctrine minus reference) per outcome with its 95% paired-t "
+                "interval; a filled marker means the interval excludes zero.",
+                png,
+            )
+        )
+    else:
+        section.blocks.append(text_block(folder.comparison_source, css="note"))
+    section.blocks.append(Block("method", text=METHOD_NOTE))
+    return section
+
+
+def _distributions(folder: OutputFolder, pngs: _Pngs) -> Section:
+    results = folder.results
+    labels = [str(v) for v in results["rung_label"].values]
+    section = Section(
+        "distributions",
+        "Per-replicate outcomes",
+        intro="Distributions over the replicates of the tallies every run keeps, whatever it "
+        "recorded.",
+    )
+    shares = max_rung_shares(results)
+    png = pngs.save(static_figures.max_rung_png(shares, folder.doctrines, labels), "max_rung")
+    section.blocks.append(
+        figure_block(
+            figures.max_rung_figure(shares, folder.doctrines, labels),
+            "max_rung",
+            f"Highest escalation rung reached ({folder.focus_dyad})",
+            f"Share of the {folder.replicates:,} runs per doctrine by the highest rung the "
+            f"dyad {folder.focus_dyad} reached over the horizon.",
+            png,
+        )
+    )
+    tallies = outcome_tallies(results)
+    png = pngs.save(static_figures.tally_png(tallies, folder.doctrines), "tallies")
+    section.blocks.append(
+        figure_block(
+            figures.tally_figure(tallies, folder.doctrines),
+            "tallies",
+            "Days elevated, cost and agreements per run",
+            "Box: quartiles and median; whiskers: the most extreme runs within 1.5 "
+            "interquartile ranges; dashed line: mean (the estimate in the headline table).",
+            png,
+        )
+    )
+    return section
+
+
+def _time_series(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> Section:
+    results = folder.results
+    section = Section(
+        "time-series",
+        "Over time",
+        intro="How forces, perceived threat, trust and escalation evolve day by day, per doctrine.",
+    )
+    source = trajectories(results)
+    if not has_time_series(results) or source is None:
+        section.notice = (
+            "This run kept per-replicate summaries only (--record summary): time series need "
+            "a run with --record full or --record mean."
+        )
+        return section
+    days = _days(results)
+    bands = axis_bands(marks, float(days[-1]))
+    if marks:
+        section.blocks.append(Block("shocks", marks=marks))
+    shaded = (
+        f"Line: median; shaded: 50% and 90% bands, over {source.describe()}; dotted: mean over "
+        f"all {folder.replicates:,} replicates. {_shock_caption(marks)}"
+    )
+    fans = list(forces_fans(results, folder.scenario, source).values())
+    png = pngs.save(
+        static_figures.fan_png(fans, bands, "Threat-weighted forces near the border"),
+        "forces",
+    )
+    section.blocks.append(
+        figure_block(
+            figures.fan_figure(fans, bands),
+            "forces",
+            "Threat-weighted forces near the border",
+            f"Forces near the {folder.focus_dyad} border of each side and of the forces "
+            "stationed with them, summed over categories weighted by each category's threat "
+            "weight (threat points = ground battalion-equivalents). " + shaded,
+            png,
+        )
+    )
+    perception = [*threat_fans(results, source).values(), trust_fan(results, source)]
+    png = pngs.save(
+        static_figures.fan_png(perception, bands, "Perceived threat and trust"),
+        "perception",
+    )
+    section.blocks.append(
+        figure_block(
+            figures.fan_figure(perception, bands),
+            "perception",
+            f"Perceived threat and trust ({folder.focus_dyad})",
+            "Total threat each side of the focus dyad perceives (threat points) and the "
+            "dyad's trust (0..1). " + shaded,
+            png,
+        )
+    )
+    shares = rung_shares(results).values
+    labels = [str(v) for v in results["rung_label"].values]
+    basis = (
+        "per-step rung shares kept by --record mean"
+        if "rung_share" in results
+        else "every replicate's trajectory"
+    )
+    png = pngs.save(
+        static_figures.rung_share_png(shares, days, folder.doctrines, labels, bands),
+        "escalation",
+    )
+    section.blocks.append(
+        figure_block(
+            figures.rung_share_figure(shares, days, folder.doctrines, labels, bands),
+            "escalation",
+            f"Escalation ladder over time ({folder.focus_dyad})",
+            f"Share of all {folder.replicates:,} runs on each rung of the escalation ladder, "
+            f"day by day (from {basis}). Only rungs that occur are drawn. {_shock_caption(marks)}",
+            png,
+        )
+    )
+    return section
+
+
+def _fates_table(folder: OutputFolder) -> Table:
+    fates = agreement_fates(folder.results)
+    detected_share = fates.detected_share()
+    rows = []
+    for d, doctrine in enumerate(folder.doctrines):
+        formed = fates.formed[d]
+
+        def share(value: float, formed: float = formed) -> Cell:
+            return Cell(f"{100 * value / formed:.1f}%" if formed > 0 else "–", css="num")
+
+        rows.append(
+            [
+                Cell(doctrine, code=True),
+                Cell(f"{100 * fates.runs_with_agreement[d]:.1f}%", css="num"),
+                Cell(f"{formed:.2f}", css="num"),
+                share(fates.kept[d]),
+                Cell(
+                    f"{100 * detected_share[d]:.1f}%" if np.isfinite(detected_share[d]) else "–",
+                    css="num",
+                ),
+                share(fates.running[d]),
+                Cell(f"{100 * fates.runs_with_detection[d]:.1f}%", css="num"),
+            ]
+        )
+    return Table(
+        "What became of the agreements",
+        [
+            "doctrine",
+            "runs with an agreement",
+            "agreements per run",
+            "kept to term",
+            "ended by a detected violation",
+            "in force at the horizon",
+            "runs with a detected violation",
+        ],
+        rows,
+        note="Shares of the agreements formed. A violation is detected by the verification "
+        "regime (inspections) or national technical means; each detection ends the agreement.",
+        slug="agreement-fates",
+    )
+
+
+def _agreements(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> Section:
+    results = folder.results
+    section = Section(
+        "agreements",
+        "Agreements",
+        intro=f"When withdrawal agreements form in the dyad {folder.focus_dyad}, how long they "
+        "last, and how often verification catches a violation.",
+    )
+    timed = has_time_series(results)
+    days = _days(results) if timed else np.zeros(0)
+    horizon = float(results.attrs.get("horizon_days", folder.scenario.settings.horizon_days))
+    curve_days = np.arange(0.0, horizon + 1.0)
+    curves = first_agreement_curves(results, curve_days)
+    in_force = agreement_shares(results).values if timed else None
+    bands = axis_bands(marks, horizon)
+    if marks and not timed:  # the key is otherwise shown with the time series
+        section.blocks.append(Block("shocks", marks=marks))
+    png = pngs.save(
+        static_figures.agreement_time_png(
+            curves, curve_days, in_force, days, folder.doctrines, bands
+        ),
+        "agreements_time",
+    )
+    caption = (
+        f"{'Left: s' if in_force is not None else 'S'}hare of the {folder.replicates:,} runs "
+        "whose first agreement had formed by "
+        "day t; where a curve ends is the share of runs with any agreement (from the "
+        "per-replicate first-agreement day)."
+    )
+    if in_force is not None:
+        caption += " Right: share of all runs with an agreement in force on day t."
+    else:
+        caption += " The share with an agreement in force over time needs --record full or mean."
+    caption += f" {_shock_caption(marks)}"
+    section.blocks.append(
+        figure_block(
+            figures.agreement_time_figure(
+                curves, curve_days, in_force, days, folder.doctrines, bands
+            ),
+            "agreements_time",
+            "When agreements form",
+            caption,
+            png,
+        )
+    )
+    source = trajectories(results) if timed else None
+    spells = agreement_spells(results, source) if source is not None else None
+    fates = agreement_fates(results)
+    png = pngs.save(
+        static_figures.agreement_fate_png(fates, spells, folder.doctrines), "agreement_fates"
+    )
+    caption = (
+        f"{'Left: m' if spells is not None else 'M'}ean agreements per run, split by how they "
+        "ended: kept to their term, ended by "
+        "a detected violation, or still in force at the horizon."
+    )
+    if spells is not None and source is not None:
+        caption += (
+            f" Right: duration of every spell with an agreement in force in {source.describe()}; "
+            "spells still running at the horizon are counted up to it (censored). Whiskers: "
+            "shortest and longest."
+        )
+    else:
+        caption += " Durations need per-replicate trajectories (--record full or mean)."
+    section.blocks.append(
+        figure_block(
+            figures.agreement_fate_figure(fates, spells, folder.doctrines),
+            "agreement_fates",
+            "How agreements end and how long they last",
+            caption,
+            png,
+        )
+    )
+    section.blocks.append(table_block(_fates_table(folder)))
+    return section
+
+
+def _map(folder: OutputFolder, pngs: _Pngs) -> Section:
+    section = Section(
+        "border-map",
+        "Border map",
+        intro="Mean deployment intensity per sector: threat-weighted forces per 100 km of the "
+        "sector. Each actor's forces are spread over the sectors on its side of the border "
+        "(stationed forces on their host's side) in proportion to length × the actor's sector "
+        "weight, as the engine does.",
+    )
+    border_map = maps.build_border_map(folder.results, folder.scenario)
+    if border_map is None:
+        section.notice = (
+            "No vendored geometry matches this scenario's sectors (the bundled map covers the "
+            "Belarus–Ukraine border sectors only)."
+        )
+        return section
+    png = pngs.save(maps.matplotlib_map(border_map), "border_map")
+    rows = []
+    for s, sector in enumerate(border_map.sectors):
+        rows.append(
+            [
+                Cell(sector.id, code=True),
+                Cell(f"{sector.scenario_km:.1f}", css="num"),
+                Cell(f"{sector.geometry_km:.1f}", css="num"),
+                *(
+                    Cell(f"{border_map.intensity[d, s]:.2f}", css="num")
+                    for d in range(len(border_map.doctrines))
+                ),
+            ]
+        )
+    table = Table(
+        "Mean threat-weighted forces per 100 km",
+        ["sector", "length (km)", "drawn (km)", *border_map.doctrines],
+        rows,
+        note=f"Mean {border_map.basis}; both sides of the border together.",
+        slug="sector-intensity",
+    )
+    section.blocks.append(
+        Block(
+            "map",
+            slug="border_map",
+            html=figure_html(maps.plotly_map(border_map), "border_map"),
+            png=png,
+            caption=(
+                f"Sector lines coloured by mean deployment intensity (threat points per 100 km, "
+                f"mean {border_map.basis}) on one colour scale for all doctrines. Choose the "
+                f"doctrine of {folder.subject} with the menu; shown first, and in the static "
+                f"PNG: {border_map.default_doctrine} ({_default_reason(folder, border_map)}). "
+                "Hover a sector for each actor's part."
+            ),
+            table=table,
+            border_km=f"{border_map.border_km:,.0f}",
+            official_km=f"{border_map.official_km:,.0f}",
+            length_note=(
+                f"Measured geodesically on the WGS84 ellipsoid (Vincenty) along the Natural "
+                f"Earth 1:10m border line: {border_map.border_km:.1f} km; the official "
+                f"{border_map.official_km:,.0f} km is {maps.OFFICIAL_SOURCE}. "
+                + LENGTH_NOTE.format(
+                    official=f"{border_map.official_km:,.0f}",
+                    coarse=f"{border_map.coarse_km:.1f}",
+                )
+            ),
+            attribution=maps.ATTRIBUTION,
+        )
+    )
+    return section
+
+
+def _default_reason(folder: OutputFolder, border_map: maps.BorderMap) -> str:
+    declared = next(a.doctrine.name for a in folder.scenario.actors if a.id == folder.subject)
+    if border_map.default_doctrine == declared:
+        return f"the doctrine the scenario gives {folder.subject}"
+    return "the first doctrine run"
+
+
+def _scenario(folder: OutputFolder, marks: list[ShockMark]) -> Section:
+    lengths = {}
+    border_map_lines = maps.sector_line_lengths_km()
+    for sector in folder.scenario.sectors:
+        if sector.id in border_map_lines:
+            lengths[sector.id] = border_map_lines[sector.id]
+    tables = scenario_tables(folder.scenario, folder.doctrines, folder.subject, marks, lengths)
+    section = Section(
+        "scenario",
+        "Scenario",
+        intro=f"{folder.scenario.name} ({folder.scenario.id}): the resolved scenario the results "
+        "were computed from (scenario.yaml in the output folder). Hover a value for its source.",
+    )
+    for table in tables:
+        section.blocks.append(table_block(table, collapsed=table.slug == "mechanisms"))
+    return section
+
+
+def _reproduce(folder: OutputFolder) -> Section:
+    section = Section(
+        "reproduce",
+        "Reproduce",
+        intro="Running the command below with this dualtrack version gives bit-identical "
+        "results (same seed, same scenario hash).",
+    )
+    section.blocks.append(table_block(manifest_table(folder.manifest)))
+    return section
+
+
+def _facts(folder: OutputFolder) -> list[tuple[str, str]]:
+    results = folder.results
+    return [
+        ("scenario", folder.scenario.id),
+        ("subject", folder.subject),
+        ("focus dyad", folder.focus_dyad),
+        ("doctrines", ", ".join(folder.doctrines)),
+        ("replicates", f"{folder.replicates:,} per doctrine"),
+        (
+            "horizon",
+            f"{results.attrs.get('horizon_days', '?')} days from "
+            f"{results.attrs.get('start_date', folder.scenario.settings.start)}",
+        ),
+        ("record", folder.record),
+        ("seed", str(folder.manifest.get("seed", results.attrs.get("seed", "?")))),
+    ]
+
+
+def render_report(results_dir: Path | str) -> Path:
+    """Write ``report.html`` and ``figures/*.png`` into an output folder; returns the page.
+
+    Reads only the saved results (nothing is re-run). Raises
+    :class:`~dualtrack.report.loading.NotAnOutputFolder` when the folder is not one.
+    """
+    folder = load_output_folder(results_dir)
+    marks = shock_marks(folder.scenario)
+    pngs = _Pngs(folder.path)
+    with static_figures.report_style():
+        sections = [
+            _headline(folder, pngs),
+            _distributions(folder, pngs),
+            _time_series(folder, pngs, marks),
+            _agreements(folder, pngs, marks),
+            _map(folder, pngs),
+            _scenario(folder, marks),
+            _reproduce(folder),
+        ]
+    page = render_page(
+        title=folder.scenario.name,
+        description=folder.scenario.description,
+        facts=_facts(folder),
+        sections=sections,
+        version=__version__,
+        folder_files="scenario.yaml, manifest.json, results.nc and the CSV tables",
+        attribution=maps.ATTRIBUTION,
+    )
+    target = folder.path / REPORT_FILE
+    # write beside the target and move into place, so a reader never sees half a page
+    staging = folder.path / f".{REPORT_FILE}.{os.getpid()}.tmp"
+    try:
+        staging.write_text(page, encoding="utf-8")
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,243 @@
+"""Time series the report draws: fan-chart quantiles, rung shares, agreement shares and spells.
+
+Fans come from the per-replicate trajectories a run kept: every replicate's (``record full``)
+or the first traced replicates' (``record mean``); means and shares over all replicates come
+from the per-step means a ``mean`` run kept, or are taken over every trajectory of a ``full``
+run. A ``summary`` run keeps no time series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from dualtrack.scenario.schema import Scenario
+
+FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+"""Quantiles of a fan chart: the 90% band, the 50% band and the median."""
+FAN_MEMBER_LIMIT = 4096
+"""Most trajectories per doctrine a fan is computed from (the first ones), to stay fast."""
+
+
+@dataclass(frozen=True)
+class Trajectories:
+    """Where a dataset's per-replicate trajectories are, and how many there are."""
+
+    kind: str
+    """``full`` (every replicate) or ``traced`` (the first replicates of a mean run)."""
+    members: int
+    """Trajectories per doctrine used for fans."""
+    replicates: int
+    """All replicates per doctrine."""
+
+    def describe(self) -> str:
+        """Caption text saying what the fan bands were computed from."""
+        if self.kind == "full":
+            if self.members < self.replicates:
+                return (
+                    f"the full trajectories of the first {self.members:,} of "
+                    f"{self.replicates:,} replicates"
+                )
+            return f"the full trajectories of all {self.replicates:,} replicates"
+        return (
+            f"the traced trajectories of the first {self.members:,} of {self.replicates:,} "
+            "replicates (kept by --record mean)"
+        )
+
+
+def trajectories(results: xr.Dataset) -> Trajectories | None:
+    """The trajectories available for fans, or None for a summary-only run."""
+    replicates = int(results.sizes["replicate"])
+    if "forces" in results:
+        return Trajectories("full", min(replicates, FAN_MEMBER_LIMIT), replicates)
+    if "traced_forces" in results:
+        return Trajectories("traced", int(results.sizes["traced"]), replicates)
+    return None
+
+
+def trajectory(results: xr.Dataset, name: str, source: Trajectories) -> xr.DataArray:
+    """A trajectory variable with its replicate axis named ``member``."""
+    if source.kind == "full":
+        values = results[name].isel(replicate=slice(0, source.members))
+        return values.rename(replicate="member")
+    return results[f"traced_{name}"].rename(traced="member")
+
+
+def category_weights(scenario: Scenario, results: xr.Dataset) -> xr.DataArray:
+    """Threat weight of each force category (threat points per unit), by category."""
+    weight = {c.id: c.threat_weight.value for c in scenario.categories}
+    categories = [str(c) for c in results["category"].values]
+    return xr.DataArray([weight[c] for c in categories], coords={"category": categories})
+
+
+def weighted(forces: xr.DataArray, weights: xr.DataArray) -> xr.DataArray:
+    """Threat-weighted sum of forces over categories (threat points)."""
+    return xr.dot(forces.astype(np.float64), weights, dim="category")
+
+
+@dataclass(frozen=True)
+class Fan:
+    """Quantiles over trajectories of one quantity per doctrine, and its mean over replicates."""
+
+    title: str
+    unit: str
+    days: NDArray[np.float64]
+    doctrines: list[str]
+    quantiles: NDArray[np.float64]
+    """Shape (doctrine, quantile, time), quantiles as in :data:`FAN_QUANTILES`."""
+    mean: NDArray[np.float64] | None
+    """Mean over all replicates, shape (doctrine, time); None when not recorded."""
+
+
+def _quantiles(values: xr.DataArray) -> NDArray[np.float64]:
+    data = values.transpose("doctrine", "member", "time").values.astype(np.float64)
+    return np.moveaxis(np.quantile(data, FAN_QUANTILES, axis=1), 0, 1)
+
+
+def _fan(
+    title: str, unit: str, values: xr.DataArray, mean: xr.DataArray | None, doctrines: list[str]
+) -> Fan:
+    return Fan(
+        title=title,
+        unit=unit,
+        days=values["time"].values.astype(np.float64),
+        doctrines=doctrines,
+        quantiles=_quantiles(values),
+        mean=None if mean is None else mean.transpose("doctrine", "time").values,
+    )
+
+
+def border_actors(results: xr.Dataset, scenario: Scenario) -> list[str]:
+    """Actors whose forces stand on the focus dyad's border and who hold any.
+
+    The two sides of the focus dyad and the actors stationed with them (e.g. Russian forces
+    in Belarus), in the scenario's order.
+    """
+    sides = set(focus_actors(results))
+    return [a.id for a in scenario.actors if a.forces and (a.stationed_with or a.id) in sides]
+
+
+def forces_fans(results: xr.Dataset, scenario: Scenario, source: Trajectories) -> dict[str, Fan]:
+    """Threat-weighted forces near the border of each border actor (actor id -> fan)."""
+    weights = category_weights(scenario, results)
+    doctrines = [str(d) for d in results["doctrine"].values]
+    names = dict(zip(results["actor"].values, results["actor_name"].values, strict=True))
+    actors = border_actors(results, scenario)
+    members = weighted(trajectory(results, "forces", source).sel(actor=actors), weights)
+    if "forces_mean" in results:
+        means = weighted(results["forces_mean"].sel(actor=actors), weights)
+    else:
+        forces = results["forces"].sel(actor=actors)
+        means = weighted(forces.mean("replicate", skipna=False, dtype=np.float64), weights)
+    return {
+        actor: _fan(
+            f"{names[actor]} ({actor})",
+            "threat points",
+            members.sel(actor=actor),
+            means.sel(actor=actor),
+            doctrines,
+        )
+        for actor in actors
+    }
+
+
+def focus_actors(results: xr.Dataset) -> list[str]:
+    """The two actors of the focus dyad, e.g. ``['BLR', 'UKR']``."""
+    focus = str(results.attrs["focus_dyad"])
+    actors = [str(a) for a in results["actor"].values]
+    first = next(a for a in actors if focus.startswith(a + "-"))
+    return [first, focus[len(first) + 1 :]]
+
+
+def threat_fans(results: xr.Dataset, source: Trajectories) -> dict[str, Fan]:
+    """Perceived threat of each actor of the focus dyad (actor id -> fan)."""
+    doctrines = [str(d) for d in results["doctrine"].values]
+    members = trajectory(results, "perceived_threat", source)
+    if "perceived_threat_mean" in results:
+        means = results["perceived_threat_mean"]
+    else:
+        means = results["perceived_threat"].mean("replicate", skipna=False, dtype=np.float64)
+    return {
+        actor: _fan(
+            f"threat felt by {actor}",
+            "threat points",
+            members.sel(actor=actor),
+            means.sel(actor=actor),
+            doctrines,
+        )
+        for actor in focus_actors(results)
+    }
+
+
+def trust_fan(results: xr.Dataset, source: Trajectories) -> Fan:
+    """Trust (0..1) within the focus dyad."""
+    dyad = results.attrs["focus_dyad"]
+    doctrines = [str(d) for d in results["doctrine"].values]
+    members = trajectory(results, "trust", source).sel(dyad=dyad)
+    if "trust_mean" in results:
+        mean = results["trust_mean"].sel(dyad=dyad)
+    else:
+        mean = results["trust"].sel(dyad=dyad).mean("replicate", skipna=False, dtype=np.float64)
+    return _fan(f"trust {dyad}", "0..1", members, mean, doctrines)
+
+
+def has_time_series(results: xr.Dataset) -> bool:
+    """True when the run kept per-step series (record full or mean)."""
+    return "forces" in results or "forces_mean" in results
+
+
+def rung_shares(results: xr.Dataset) -> xr.DataArray:
+    """Share of all replicates on each rung of the focus dyad, (doctrine, time, rung)."""
+    dyad = results.attrs["focus_dyad"]
+    if "rung_share" in results:
+        return results["rung_share"].sel(dyad=dyad).transpose("doctrine", "time", "rung")
+    rung = results["escalation"].sel(dyad=dyad).values  # (doctrine, replicate, time)
+    shares = np.stack([(rung == r).mean(axis=1) for r in results["rung"].values.tolist()], axis=-1)
+    return xr.DataArray(
+        shares,
+        dims=("doctrine", "time", "rung"),
+        coords={
+            "doctrine": results["doctrine"],
+            "time": results["time"],
+            "rung": results["rung"],
+        },
+    )
+
+
+def agreement_shares(results: xr.Dataset) -> xr.DataArray:
+    """Share of all replicates with an agreement in force in the focus dyad, (doctrine, time)."""
+    dyad = results.attrs["focus_dyad"]
+    if "agreement_share" in results:
+        return results["agreement_share"].sel(dyad=dyad).transpose("doctrine", "time")
+    active = results["agreement_in_force"].sel(dyad=dyad)
+    return active.mean("replicate", skipna=False, dtype=np.float64).transpose("doctrine", "time")
+
+
+def agreement_spells(
+    results: xr.Dataset, source: Trajectories
+) -> dict[str, tuple[NDArray[np.float64], NDArray[np.bool_]]]:
+    """Length (days) of every spell with an agreement in force in the focus dyad's trajectories.
+
+    Per doctrine: the spell lengths and whether each was still running at the horizon
+    (censored: its true length is longer).
+    """
+    dyad = results.attrs["focus_dyad"]
+    active = trajectory(results, "agreement_in_force", source).sel(dyad=dyad)
+    active = active.transpose("doctrine", "member", "time")
+    step = float(results.attrs.get("step_days", 1.0))
+    spells = {}
+    for doctrine, runs in zip(
+        results["doctrine"].values, active.values.astype(np.int8), strict=True
+    ):
+        padded = np.pad(runs, ((0, 0), (1, 1)))
+        edges = np.diff(padded, axis=1)
+        _, starts = np.nonzero(edges == 1)
+        _, stops = np.nonzero(edges == -1)
+        # nonzero walks rows in order, so starts and stops pair up run by run
+        lengths = (stops - starts).astype(np.float64) * step
+        censored = stops == runs.shape[1]
+        spells[str(doctrine)] = (lengths, censored)
+    return spells
