@@ -109,3 +109,19 @@ def test_run_rejects_an_unknown_doctrine_and_lists_the_known_ones(tmp_path: Path
     result = runner.invoke(app, ["run", *SMALL, "-d", "appeasement", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "appeasement" in result.output and "dual-track" in result.output
+
+
+def test_compare_writes_paired_differences_and_an_offline_report(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    args = ["compare", "-n", "300", "--days", "40", "--workers", "1", "--doctrines", "dual-track"]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "paired difference vs deterrence-only" in result.output
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert set(comparison["doctrine"]) == {"dual-track"}
+    assert set(comparison["reference"]) == {"deterrence-only"}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<script src="http' not in html and '<link href="http' not in html
+    assert any((out / "figures").iterdir())
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "--reference deterrence-only" in manifest["command"]
