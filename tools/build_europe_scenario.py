@@ -364,9 +364,10 @@ def loop_gain(scenario: Any) -> tuple[NDArray[np.float64], tuple[str, ...]]:
 
     Entry (i, j) is the deterrent strength actor i adds per threat point that actor j adds:
     its reactivity times the weight with which it counts j's forces (its own adversary pairs
-    and its allies' shared pairs, with its perception bias). Actors without headroom to deploy
-    have zero rows. The status quo is stable when the spectral radius is below 1 (Richardson
-    1960); doctrines' capacity and sufficiency bounds act only far from it.
+    and its allies' shared pairs, the share of j's forces facing it, its perception bias).
+    Actors without headroom to deploy have zero rows. The status quo is stable when the
+    spectral radius is below 1 (Richardson 1960); doctrines' capacity and sufficiency bounds act
+    only far from it.
     """
     from dualtrack.engine.compiled import compile_scenario
 
@@ -382,7 +383,8 @@ def loop_gain(scenario: Any) -> tuple[NDArray[np.float64], tuple[str, ...]]:
         for pair in np.flatnonzero(weights[:, actor]):
             target = compiled.pair_target[pair]
             bias = 1.0 + compiled.initial_bias[pair]
-            gain[actor, target] += reactivity.value * weights[pair, actor] * bias
+            facing = compiled.pair_facing[pair]
+            gain[actor, target] += reactivity.value * weights[pair, actor] * facing * bias
     return gain, compiled.actor_ids
 
 

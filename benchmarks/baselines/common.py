@@ -126,7 +126,7 @@ class Tables:
         self.entry_pair = c.entry_pair.tolist()
         self.entry_category = c.entry_category.tolist()
         self.entry_target = c.pair_target[c.entry_pair].tolist()
-        self.entry_weight = c.weight[c.entry_category].tolist()
+        self.entry_weight = (c.weight[c.entry_category] * c.pair_facing[c.entry_pair]).tolist()
         self.entry_buildup = c.entry_buildup.tolist()  # (step, entry)
         # dyads
         self.sides = c.dyad_sides.tolist()

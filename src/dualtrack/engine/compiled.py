@@ -101,6 +101,8 @@ class Compiled:
     pair_observer: IntArray
     pair_target: IntArray
     pair_dyad: IntArray
+    pair_facing: Array
+    """Share of the target's forces in sectors facing the observer (1: target holds none)."""
     aggregation: LinearMap
     own_pairs: LinearMap
     # dyads
@@ -273,6 +275,19 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         total = sum(spread.values())
         for s, side in mine:
             presence[i, s, side] = spread[s] / total if total > 0 else 0.0
+    # an observer counts the share of the target's forces deployed in sectors facing it
+    # (all of them when the target holds no sector: no geography to split by)
+    facing = np.ones(n_p)
+    for k, (observer, target) in enumerate(pairs):
+        if presence[target].sum() == 0.0:
+            continue
+        observer_host = host[actors[observer]]
+        facing[k] = sum(
+            presence[target, s, side]
+            for s, sector in enumerate(scenario.sectors)
+            for side in (0, 1)
+            if sector.between[1 - side] == observer_host
+        )
     sector_dyad = np.array(
         [dyad_lookup[frozenset(s.between)] for s in scenario.sectors], dtype=np.int64
     )
@@ -338,7 +353,7 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
     retention = decay_factor(step, mech.threat.memory_days.value)
     background_memory = expected_attributed * step / (1.0 - retention)
     threat0 = (
-        (initial @ weight)[pair_target] * (1.0 + initial_bias)
+        (initial @ weight)[pair_target] * facing * (1.0 + initial_bias)
         + mech.threat.incident_weight.value * background_memory
         + mech.threat.rung_weight.value * np.append(initial_rung, 0)[pair_dyad]
     )
@@ -351,7 +366,9 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
     entry_pair, entry_category = np.nonzero(observable)
     entry_source = pair_target[entry_pair] * n_c + entry_category
     entry_to_pair = np.zeros((len(entry_pair), n_p))
-    entry_to_pair[np.arange(len(entry_pair)), entry_pair] = weight[entry_category]
+    entry_to_pair[np.arange(len(entry_pair)), entry_pair] = (
+        weight[entry_category] * facing[entry_pair]
+    )
     entry_buildup = forcing.buildup[:, entry_pair, entry_category]
     sector_to_dyad = np.zeros((n_s, n_d))
     sector_to_dyad[np.arange(n_s), sector_dyad] = 1.0
@@ -383,6 +400,7 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         pair_observer=pair_observer,
         pair_target=pair_target,
         pair_dyad=pair_dyad,
+        pair_facing=facing,
         aggregation=LinearMap(aggregation),
         own_pairs=LinearMap(own_pairs),
         dyad_sides=dyad_sides,

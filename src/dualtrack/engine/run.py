@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
 
 from dualtrack import __version__
 from dualtrack.doctrines.base import Doctrine, make_doctrine
@@ -96,7 +97,16 @@ def plan_run(
 
 
 def run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None = None) -> Arrays:
-    """Step one chunk of replicates through the horizon; returns its recorded arrays."""
+    """Step one chunk of replicates through the horizon; returns its recorded arrays.
+
+    BLAS is held to one thread: the engine's products are small and many, where threading
+    costs more than it gives, and parallelism comes from running chunks in worker processes.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run_chunk(plan, chunk, progress)
+
+
+def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None) -> Arrays:
     first, count = chunk
     compiled = plan.compiled
     streams = ChunkStreams(plan.seed, first, count, plan.replicates)

@@ -5,11 +5,12 @@ offensive capability near the border (weighted by category: long-range strike we
 air defence) and with hostile acts. For observer ``i`` and adversary ``j``:
 
     M_ij  <- M_ij * exp(-dt / tau_m) + attributed_incidents_ij
-    theta_ij = sum_c w_c * perceived_ijc + gamma_I * M_ij + gamma_R * rung_ij
+    theta_ij = f_ij * sum_c w_c * perceived_ijc + gamma_I * M_ij + gamma_R * rung_ij
     T_i   = sum_j theta_ij + s * sum_{k ally of i} commitment_ik * sum_{j not adv. of i} theta_kj
             + W_i(t)                                  (threat from wars elsewhere, a forcing)
 
-The last term shares an ally's threats in proportion to the alliance commitment (Snyder 1984,
+where ``f_ij`` is the share of j's forces deployed in sectors facing i (1 when j holds no
+sector): forces on another border do not threaten i. The ally term shares an ally's threats in proportion to the alliance commitment (Snyder 1984,
 alliance security dilemma); threats from a common adversary are counted once, directly.
 """
 
