@@ -10,8 +10,9 @@ air defence) and with hostile acts. For observer ``i`` and adversary ``j``:
             + W_i(t)                                  (threat from wars elsewhere, a forcing)
 
 where ``f_ij`` is the share of j's forces deployed in sectors facing i (1 when j holds no
-sector): forces on another border do not threaten i. The ally term shares an ally's threats in proportion to the alliance commitment (Snyder 1984,
-alliance security dilemma); threats from a common adversary are counted once, directly.
+sector): forces on another border do not threaten i. The ally term shares an ally's threats
+in proportion to the alliance commitment (Snyder 1984, alliance security dilemma); threats
+from a common adversary are counted once, directly.
 """
 
 from __future__ import annotations
