@@ -9,14 +9,22 @@ from typing import Any, cast
 
 import xarray as xr
 
+from dualtrack.engine.compiled import Compiled
 from dualtrack.engine.recording import RECORD_MODES, RecordMode
 from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run
 from dualtrack.experiments.executors import run_tasks
 from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
 
-FULL_RECORD_LIMIT = 5_000_000
-"""Largest replicate-steps x doctrines for which ``record="auto"`` keeps full trajectories."""
+FULL_RECORD_LIMIT = 100_000_000
+"""Most values (replicate-steps x values per step x doctrines) that ``record="auto"`` keeps
+as full trajectories (about 400 MB); larger studies keep means and traced replicates."""
+
+
+def values_per_step(compiled: Compiled) -> int:
+    """Trajectory values a full record keeps per replicate and step."""
+    n_a, n_c = compiled.baseline.shape
+    return n_a * n_c + n_a + 3 * len(compiled.dyad_ids) + len(compiled.sector_ids)
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,7 @@ def plan_study(
         chunk_size=chunk_size,
     )
     if record == "auto":
-        size = first.replicate_steps * len(doctrines)
+        size = first.replicate_steps * values_per_step(first.compiled) * len(doctrines)
         record = "full" if size <= FULL_RECORD_LIMIT else "mean"
     if record not in RECORD_MODES:
         raise ValueError(f"unknown record mode {record!r}; expected auto or one of {RECORD_MODES}")
