@@ -124,7 +124,12 @@ class Compiled:
     initial_memory: Array
     breakout_ratio: Array
     dyad_nuclear: NDArray[np.bool_]
-    actor_slots: IntArray
+    side_order: IntArray
+    """Dyad sides (2 * dyad + side) sorted by the actor holding them."""
+    side_starts: IntArray
+    """Where each holder's sides start in ``side_order``."""
+    side_holders: IntArray
+    """Actors party to at least one dyad, in the order of ``side_starts``."""
     deciders: tuple[int, ...]
     """Actors whose decisions matter: they can hold forces or are party to a dyad."""
     # sectors
@@ -248,14 +253,10 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         ],
         dtype=bool,
     )
-    degree = max(1, max((int(np.sum(dyad_sides == a)) for a in range(n_a)), default=1))
-    sentinel = 2 * n_d
-    actor_slots = np.full((n_a, degree), sentinel, dtype=np.int64)
-    filled = np.zeros(n_a, dtype=np.int64)
-    for d, (i, j) in enumerate(dyad_sides):
-        for side, actor in enumerate((i, j)):
-            actor_slots[actor, filled[actor]] = 2 * d + side
-            filled[actor] += 1
+    # dyad sides (flattened as 2 * dyad + side) grouped by the actor who holds them
+    side_actor = dyad_sides.reshape(-1)
+    side_order = np.argsort(side_actor, kind="stable")
+    side_holders, side_starts = np.unique(side_actor[side_order], return_index=True)
 
     # sectors: presence of each actor's strength on each side of each sector
     host = {a.id: (a.stationed_with or a.id) for a in scenario.actors}
@@ -419,7 +420,9 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
         initial_memory=background_memory,
         breakout_ratio=breakout_ratio,
         dyad_nuclear=dyad_nuclear,
-        actor_slots=actor_slots,
+        side_order=side_order,
+        side_starts=side_starts,
+        side_holders=side_holders,
         deciders=tuple(a for a in range(n_a) if np.any(capacity[a] > 0) or np.any(dyad_sides == a)),
         presence=LinearMap(presence.reshape(n_a, 2 * n_s)),
         sector_to_dyad=LinearMap(sector_to_dyad),

@@ -52,12 +52,10 @@ def _extend(values: Array) -> Array:
     return np.concatenate([values, np.zeros(values.shape[:-1] + (1,), values.dtype)], axis=-1)
 
 
-def _gather_min(per_side: Array, slots: NDArray[np.int64]) -> Array:
-    """Per actor, the minimum over the dyad sides it holds (``inf`` where it holds none)."""
-    r = per_side.shape[0]
-    flat = per_side.reshape(r, -1, *per_side.shape[3:])
-    padded = np.concatenate([flat, np.full((r, 1, *flat.shape[2:]), np.inf)], axis=1)
-    return padded[:, slots].min(axis=2)
+def _min_per_holder(per_side: Array, c: Compiled) -> Array:
+    """Per actor holding dyad sides, the minimum over its sides: (replicate, holder, ...)."""
+    flat = per_side.reshape(per_side.shape[0], -1, *per_side.shape[3:])
+    return np.minimum.reduceat(flat[:, c.side_order], c.side_starts, axis=1)
 
 
 def _strength(forces: Array, weight: Array) -> Array:
@@ -106,8 +104,12 @@ def _perceive(
 
 def _decide(state: State, c: Compiled, seen: Perceived) -> tuple[Array, Array]:
     """Each deciding actor's doctrine: target forces and willingness to talk."""
-    side_inactive = np.repeat(np.where(state.active, 0.0, 1.0)[..., None], 2, axis=-1)
-    in_agreement = _gather_min(side_inactive, c.actor_slots) == 0.0
+    in_agreement = np.zeros(state.forces.shape[:2], dtype=bool)
+    if len(c.side_holders):
+        side_active = np.repeat(state.active[..., None], 2, axis=-1)
+        in_agreement[:, c.side_holders] = np.maximum.reduceat(
+            side_active.reshape(len(side_active), -1)[:, c.side_order], c.side_starts, axis=1
+        )
     targets = np.broadcast_to(c.baseline, state.forces.shape).copy()
     talk = np.zeros(seen.felt.shape)
     for a in c.deciders:
@@ -140,6 +142,7 @@ class Agreements(NamedTuple):
     ceiling: Array
     threat_reference: Array
     caps: Array | None
+    """Agreed ceilings per actor holding dyad sides (compiled.side_holders), if any apply."""
 
 
 def _negotiate(
@@ -203,7 +206,7 @@ def _negotiate(
     expired = active & ~detected & (days_left <= 1e-9)
     active = active & ~detected & ~expired
     compliant = active[..., None] & ~breaking
-    caps = _gather_min(np.where(compliant[..., None], ceiling, np.inf), c.actor_slots)
+    caps = _min_per_holder(np.where(compliant[..., None], ceiling, np.inf), c)
     return Agreements(
         active, formed, detected, expired, violating, days_left, ceiling, threat_reference, caps
     )
@@ -299,7 +302,8 @@ def step(
     targets, talk = _decide(state, c, seen)
     deal = _negotiate(state, c, k, t, seen.felt, talk, uniforms)
     if deal.caps is not None:
-        targets = np.minimum(targets, deal.caps)
+        holders = c.side_holders
+        targets[:, holders] = np.minimum(targets[:, holders], deal.caps)
     forces = posture.relax(state.forces, targets, c.rate_dt, c.capacity)
     happened = _incidents(forces, c, k, t, uniforms)
     memory = threat.update_memory(state.memory, happened.attributed_pairs, k.retention)
