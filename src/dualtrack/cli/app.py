@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from dualtrack import __version__
 
@@ -16,6 +25,24 @@ app = typer.Typer(
 )
 console = Console(width=None if sys.stdout.isatty() else 200)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+
+
+def progress_bar(unit: str = "replicate-steps") -> Progress:
+    """The progress bar of long commands: done/total, elapsed and time left.
+
+    Shown on a terminal; elsewhere (logs, CI) only when DUALTRACK_PROGRESS is set.
+    """
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=not console.is_terminal,
+        disable=not console.is_terminal and not os.environ.get("DUALTRACK_PROGRESS"),
+    )
 
 
 def fail(message: str) -> typer.Exit:

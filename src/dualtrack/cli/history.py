@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Annotated
@@ -12,14 +11,6 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from dualtrack.analysis.history import (
@@ -37,7 +28,7 @@ from dualtrack.analysis.validation import (
     replicate_steps,
     validate_history,
 )
-from dualtrack.cli.app import app, console, fail
+from dualtrack.cli.app import app, console, fail, progress_bar
 
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?")
 
@@ -65,20 +56,6 @@ def _shown_date(date: pd.Timestamp, precision: str) -> str:
     if precision == "month":
         return f"{date.year}-{date.month:02d}"
     return date.date().isoformat()
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("replicate-steps"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=not console.is_terminal,
-        disable=not console.is_terminal and not os.environ.get("DUALTRACK_PROGRESS"),
-    )
 
 
 @app.command()
@@ -186,7 +163,7 @@ def validate_history_command(
         highlight=False,
     )
     try:
-        with _progress() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("simulating", total=total)
             result = validate_history(
                 SCENARIO_ID,

@@ -12,19 +12,11 @@ import pandas as pd
 import typer
 import xarray as xr
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from dualtrack.analysis.comparison import paired_differences
 from dualtrack.analysis.outcomes import OUTCOMES, summary_table
-from dualtrack.cli.app import app, console, fail
+from dualtrack.cli.app import app, console, fail, progress_bar
 from dualtrack.doctrines import BUILTIN_DOCTRINES, REGISTRY
 from dualtrack.experiments.store import manifest, write_outputs
 from dualtrack.experiments.study import Study, plan_study, run_study
@@ -134,17 +126,7 @@ def _simulate(study: Study, workers: int) -> tuple[dict[str, xr.Dataset], float]
         highlight=False,
     )
     started = time.perf_counter()
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("replicate-steps"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=not console.is_terminal,
-        disable=not console.is_terminal and not os.environ.get("DUALTRACK_PROGRESS"),
-    ) as bar:
+    with progress_bar() as bar:
         task = bar.add_task("simulating", total=study.replicate_steps)
         results = run_study(study, workers, lambda n: bar.advance(task, n))
     return results, time.perf_counter() - started
