@@ -99,3 +99,24 @@ def test_scenario_without_sectors_runs(make_two_actor):
     data["sectors"] = []
     results = dualtrack.simulate(data, replicates=4, days=5, record="summary")
     assert results.sizes["sector"] == 0
+
+
+def test_naming_the_actors_own_doctrine_keeps_the_scenarios_parameters(builtin_copy):
+    data = builtin_copy
+    ukraine = next(a for a in data["actors"] if a["id"] == "UKR")
+    assert ukraine["doctrine"]["name"] == "dual-track"
+    own = dualtrack.simulate(data, replicates=256, days=60, record="summary", seed=4)
+    named = dualtrack.simulate(
+        data, "dual-track", actor="UKR", replicates=256, days=60, record="summary", seed=4
+    )
+    defaults = dualtrack.simulate(
+        data,
+        dualtrack.REGISTRY["dual-track"](),
+        actor="UKR",
+        replicates=256,
+        days=60,
+        record="summary",
+        seed=4,
+    )
+    assert np.array_equal(own.cost.values, named.cost.values)
+    assert not np.array_equal(own.cost.values, defaults.cost.values)

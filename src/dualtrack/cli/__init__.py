@@ -3,6 +3,7 @@
 from dualtrack.cli import (  # noqa: F401  (each registers its commands)
     cascades,
     core,
+    explore,
     history,
     report,
     studies,

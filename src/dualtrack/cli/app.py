@@ -11,10 +11,13 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from dualtrack import __version__
 
@@ -27,8 +30,21 @@ console = Console(width=None if sys.stdout.isatty() else 200)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
+class RateColumn(ProgressColumn):
+    """Units finished per second."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task: Task) -> Text:
+        """The task's speed in units per second."""
+        speed = task.finished_speed or task.speed
+        return Text(f"-- {self.unit}/s" if speed is None else f"{speed:,.2f} {self.unit}/s")
+
+
 def progress_bar(unit: str = "replicate-steps") -> Progress:
-    """The progress bar of long commands: done/total, elapsed and time left.
+    """The progress bar of long commands: done/total, rate, elapsed and time left.
 
     Shown on a terminal; elsewhere (logs, CI) only when DUALTRACK_PROGRESS is set.
     """
@@ -37,7 +53,9 @@ def progress_bar(unit: str = "replicate-steps") -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn(unit),
+        RateColumn(unit),
         TimeElapsedColumn(),
+        TextColumn("left"),
         TimeRemainingColumn(),
         console=console,
         transient=not console.is_terminal,

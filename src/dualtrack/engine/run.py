@@ -86,8 +86,12 @@ def plan_run(
         known = ", ".join(a.id for a in scenario.actors)
         raise ValueError(f"unknown actor {actor!r}; actors are {known}")
     overrides: dict[str, Doctrine] = {}
-    if doctrine is not None:
-        overrides[actor] = make_doctrine(doctrine) if isinstance(doctrine, str) else doctrine
+    if isinstance(doctrine, str):
+        # the actor's own doctrine keeps the parameters the scenario gives it; others default
+        own = next(a.doctrine for a in scenario.actors if a.id == actor)
+        overrides[actor] = make_doctrine(doctrine, own.params if own.name == doctrine else None)
+    elif doctrine is not None:
+        overrides[actor] = doctrine
     compiled = compile_scenario(scenario, overrides)
     name = compiled.doctrines[[a.id for a in scenario.actors].index(actor)].name
     size = max(BLOCK_SIZE, -(-int(chunk_size) // BLOCK_SIZE) * BLOCK_SIZE)
@@ -319,8 +323,9 @@ def simulate(
     """Simulate a scenario and return its results as a labelled :class:`xarray.Dataset`.
 
     ``doctrine`` replaces the doctrine of ``actor`` (default: the scenario's subject); the
-    other actors keep their own. The same ``seed`` gives bit-identical results whatever
-    ``chunk_size``.
+    other actors keep their own. A doctrine named as a string takes its default parameters,
+    unless it is the actor's own doctrine, which keeps the scenario's parameters. The same
+    ``seed`` gives bit-identical results whatever ``chunk_size``.
     """
     plan = plan_run(
         scenario,

@@ -149,7 +149,7 @@ def uncertain_parameters(
     ]
     if not patterns:
         return found
-    compiled = [(pattern, _glob(pattern)) for pattern in patterns]
+    compiled = [(pattern, path_pattern(pattern)) for pattern in patterns]
     unmatched = [p for p, rx in compiled if not any(rx.fullmatch(f.path) for f in found)]
     if unmatched:
         raise KeyError(
@@ -162,7 +162,7 @@ def uncertain_parameters(
     return [f for f in found if any(rx.fullmatch(f.path) for _, rx in compiled)]
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
+def path_pattern(pattern: str) -> re.Pattern[str]:
     """A path pattern: ``*`` any characters, ``?`` one character, everything else literal."""
     parts = [".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern]
     return re.compile("".join(parts))
