@@ -10,6 +10,7 @@ import xarray as xr
 from matplotlib.figure import Figure
 
 from dualtrack import __version__
+from dualtrack.analysis.exploration import exploration_summary
 from dualtrack.report import border_map as maps
 from dualtrack.report import figures, static_figures
 from dualtrack.report.distributions import (
@@ -18,6 +19,7 @@ from dualtrack.report.distributions import (
     max_rung_shares,
     outcome_tallies,
 )
+from dualtrack.report.exploration_section import exploration_section
 from dualtrack.report.html import (
     Block,
     Section,
@@ -417,6 +419,11 @@ def _map(folder: OutputFolder, pngs: _Pngs) -> Section:
     return section
 
 
+def _exploration(folder: OutputFolder) -> list[Section]:
+    summary = exploration_summary(folder.path)
+    return [] if summary is None else [exploration_section(summary)]
+
+
 def _default_reason(folder: OutputFolder, border_map: maps.BorderMap) -> str:
     declared = next(a.doctrine.name for a in folder.scenario.actors if a.id == folder.subject)
     if border_map.default_doctrine == declared:
@@ -487,6 +494,7 @@ def render_report(results_dir: Path | str) -> Path:
             _time_series(folder, pngs, marks),
             _agreements(folder, pngs, marks),
             _map(folder, pngs),
+            *_exploration(folder),
             _scenario(folder, marks),
             _reproduce(folder),
         ]
