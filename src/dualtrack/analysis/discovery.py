@@ -40,7 +40,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +51,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from dualtrack.analysis.exploration import DISCOVERY_DIR
+from dualtrack.analysis.files import save_csv, save_figure, slug
 from dualtrack.experiments.sweep_store import load_sweep
 from dualtrack.scenario.uncertainty import UncertainParameter, path_pattern
 
@@ -480,22 +480,6 @@ class DiscoveryResult:
     files: list[Path]
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
-
-
-def _save_csv(table: pd.DataFrame, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    table.to_csv(temporary, index=False)
-    os.replace(temporary, path)
-
-
-def _save_figure(figure: Any, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(temporary, dpi=120, bbox_inches="tight")
-    os.replace(temporary, path)
-
-
 def plot_tradeoff(boxes: Sequence[PrimBox], title: str, path: Path) -> Path:
     """Coverage against density along each box's peeling trajectory, coloured by res_dim."""
     from matplotlib.figure import Figure
@@ -547,7 +531,7 @@ def plot_tradeoff(boxes: Sequence[PrimBox], title: str, path: Path) -> Path:
     axes.set_title(title, fontsize=10)
     if len(boxes) > 1:
         axes.legend(fontsize=8, loc="lower left")
-    _save_figure(figure, path)
+    save_figure(figure, path)
     return path
 
 
@@ -585,7 +569,7 @@ def plot_boxes(boxes: Sequence[PrimBox], title: str, path: Path) -> Path:
         axes.set_yticks(positions, table["parameter"], fontsize=8)
     axes_list[-1].set_xlabel("position in the parameter's full range (0 = low, 1 = high)")
     figure.suptitle(title, fontsize=10)
-    _save_figure(figure, path)
+    save_figure(figure, path)
     return path
 
 
@@ -652,7 +636,7 @@ def discover(
     )
     boxes = prim.find_boxes(max_boxes)
     relation = "below" if below else "above"
-    name = _slug(f"{doctrine}__{outcome}_{relation}_{threshold:g}")
+    name = slug(f"{doctrine}__{outcome}_{relation}_{threshold:g}")
     out = sweep.folder / DISCOVERY_DIR / name
     out.mkdir(parents=True, exist_ok=True)
     settings = {
@@ -698,7 +682,7 @@ def discover(
         (box_table, "boxes.csv"),
         (limits, "limits.csv"),
     ):
-        _save_csv(table, out / file_name)
+        save_csv(table, out / file_name)
         files.append(out / file_name)
     settings_path = out / "settings.json"
     temporary = settings_path.with_name(".settings.json.tmp")

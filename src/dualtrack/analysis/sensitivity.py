@@ -19,12 +19,9 @@ adds variance no parameter explains: with few replicates, ``S1`` sum well below 
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +29,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from dualtrack.analysis.exploration import SENSITIVITY_DIR
+from dualtrack.analysis.files import save_csv, save_figure, slug
 from dualtrack.experiments.design import unit_problem
 from dualtrack.experiments.sweep_store import StoredSweep, load_sweep
 
@@ -229,22 +227,6 @@ class SensitivityResult:
     """(doctrine, outcome) pairs left out, with the reason."""
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
-
-
-def _atomic_csv(table: pd.DataFrame, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    table.to_csv(temporary, index=False)
-    os.replace(temporary, path)
-
-
-def _atomic_figure(figure: Any, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(temporary, dpi=120, bbox_inches="tight")
-    os.replace(temporary, path)
-
-
 def plot_sobol(table: pd.DataFrame, title: str, path: Path, top: int = TOP_PARAMETERS) -> Path:
     """Bar chart of S1 and ST with their intervals, parameters ranked by ST."""
     from matplotlib.figure import Figure
@@ -277,7 +259,7 @@ def plot_sobol(table: pd.DataFrame, title: str, path: Path, top: int = TOP_PARAM
     axes.set_xlabel("Sobol' index (share of variance)")
     axes.set_title(title, fontsize=10)
     axes.legend(loc="lower right", fontsize=8)
-    _atomic_figure(figure, path)
+    save_figure(figure, path)
     return path
 
 
@@ -311,7 +293,7 @@ def plot_morris(table: pd.DataFrame, title: str, path: Path, top: int = 8) -> Pa
     axes.set_xlabel("mu* (mean |elementary effect|, per full range)")
     axes.set_ylabel("sigma (spread of effects)")
     axes.set_title(title, fontsize=10)
-    _atomic_figure(figure, path)
+    save_figure(figure, path)
     return path
 
 
@@ -362,10 +344,10 @@ def analyse_sensitivity(
                     f"{'Sobol indices' if method == 'sobol' else 'Morris screening'} "
                     f"({len(sweep.unit)} points, {sweep.manifest.get('replicates')} replicates)"
                 )
-                path = out / f"{method}_{_slug(doctrine)}_{_slug(outcome)}.png"
+                path = out / f"{method}_{slug(doctrine)}_{slug(outcome)}.png"
                 plot = plot_sobol if method == "sobol" else plot_morris
                 files.append(plot(table, title, path))
     combined = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     csv = out / f"{method}.csv"
-    _atomic_csv(combined, csv)
+    save_csv(combined, csv)
     return SensitivityResult(method, combined, [csv, *files], skipped)
