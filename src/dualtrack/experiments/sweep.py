@@ -29,7 +29,7 @@ import numpy as np
 import xarray as xr
 
 from dualtrack import __version__
-from dualtrack.doctrines.base import Doctrine, make_doctrine
+from dualtrack.doctrines.base import make_doctrine
 from dualtrack.engine.run import simulate
 from dualtrack.experiments.design import Design, design_from_tables, make_design
 from dualtrack.experiments.distributed import PointExecutor
@@ -87,11 +87,6 @@ class PointRunner:
     seed: int
     summarise: Summariser
 
-    def _doctrine(self, scenario: Scenario, name: str) -> Doctrine:
-        """The subject's doctrine: the scenario's own parameters when it is the same doctrine."""
-        own = next(a for a in scenario.actors if a.id == self.actor).doctrine
-        return make_doctrine(name, own.params if own.name == name else None)
-
     def __call__(self, point: int, values: Sequence[float]) -> list[dict[str, Any]]:
         """The rows (one per doctrine) of one point."""
         seed = point_seed(self.seed, point)
@@ -110,7 +105,7 @@ class PointRunner:
         for name in self.doctrines:
             ds = simulate(
                 scenario,
-                self._doctrine(scenario, name),
+                name,  # the actor's own doctrine keeps the scenario's parameters
                 actor=self.actor,
                 replicates=self.replicates,
                 seed=seed,
