@@ -33,6 +33,8 @@ LIMIT = 1e9
 
 def yaml_number(number: float) -> str:
     """A number as YAML writes it (``.nan``, ``.inf``, ``-.inf``, ``0.3``), for messages."""
+    if isinstance(number, int):
+        return str(number)
     if math.isnan(number):
         return ".nan"
     if math.isinf(number):
