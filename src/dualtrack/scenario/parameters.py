@@ -122,7 +122,7 @@ def _coerce(data: Any) -> Any:
         try:
             number = float(data)
         except OverflowError:
-            digits = int(data.bit_length() * math.log10(2)) + 1
+            digits = int(int(data).bit_length() * math.log10(2)) + 1
             raise ValueError(
                 f"expected a number of magnitude <= {yaml_number(LIMIT)}, found an integer of "
                 f"about {digits} digits"
@@ -173,7 +173,10 @@ class Range:
 
     def __str__(self) -> str:
         """Interval notation, e.g. ``[0, 1]`` or ``(0, 1e9]``."""
-        low = f"[{yaml_number(self.ge)}" if self.ge is not None else f"({yaml_number(self.gt)}"
+        if self.ge is not None:
+            low = f"[{yaml_number(self.ge)}"
+        else:
+            low = "(-.inf" if self.gt is None else f"({yaml_number(self.gt)}"
         return f"{low}, {yaml_number(self.le)}]"
 
 

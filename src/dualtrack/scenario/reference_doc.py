@@ -171,21 +171,18 @@ def _ranges(annotation: Any, metadata: list[Any]) -> Iterator[str]:
     for item in metadata + extra:
         if isinstance(item, Range):
             yield str(item)
-    bounds = {
-        "ge": next((m.ge for m in metadata + extra if isinstance(m, annotated_types.Ge)), None),
-        "gt": next((m.gt for m in metadata + extra if isinstance(m, annotated_types.Gt)), None),
-        "le": next((m.le for m in metadata + extra if isinstance(m, annotated_types.Le)), None),
-    }
-    if any(value is not None for value in bounds.values()):
-        low = (
-            f"[{yaml_number(bounds['ge'])}"
-            if bounds["ge"] is not None
-            else f"({yaml_number(bounds['gt'])}"
-            if bounds["gt"] is not None
-            else "(-.inf"
+    found = metadata + extra
+    ge = next((m.ge for m in found if isinstance(m, annotated_types.Ge)), None)
+    gt = next((m.gt for m in found if isinstance(m, annotated_types.Gt)), None)
+    le = next((m.le for m in found if isinstance(m, annotated_types.Le)), None)
+    if le is not None:
+        yield str(
+            Range(
+                le=typing.cast(float, le),
+                ge=typing.cast(float | None, ge),
+                gt=typing.cast(float | None, gt),
+            )
         )
-        high = f"{yaml_number(bounds['le'])}]" if bounds["le"] is not None else ".inf)"
-        yield f"{low}, {high}"
     for item in metadata + extra:
         if isinstance(item, annotated_types.MinLen):
             yield f"at least {item.min_length} {'entry' if item.min_length == 1 else 'entries'}"
