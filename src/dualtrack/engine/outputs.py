@@ -183,7 +183,7 @@ OUTPUTS: tuple[Output, ...] = (
         ("dyad",),
         "count",
         "Agreements kept to term",
-        lambda s, c: s.kept,
+        lambda s, c: s.agreements_kept,
         TALLY_MODES,
     ),
     Output(
@@ -191,7 +191,7 @@ OUTPUTS: tuple[Output, ...] = (
         ("dyad",),
         "count",
         "Violations detected by verification (each ends an agreement)",
-        lambda s, c: s.detected,
+        lambda s, c: s.violations_detected,
         TALLY_MODES,
     ),
     Output(
