@@ -90,9 +90,8 @@ class PrimSettings:
 class PrimResult:
     """The boxes found for one question, the inputs' feature scores, and the figures drawn."""
 
-    name: str
-    """Name of the question (its folder under ``discovery/``)."""
     folder: Path
+    """The question's folder under ``discovery/``: its name names the question."""
     settings: PrimSettings
     scores: tuple[FeatureScore, ...]
     """Feature score of every candidate input, largest first."""
@@ -101,6 +100,11 @@ class PrimResult:
     """Coverage against density along each box's peeling trajectory."""
     boxes_figure: Path | None = None
     """The chosen boxes' restricted ranges."""
+
+    @property
+    def name(self) -> str:
+        """Name of the question."""
+        return self.folder.name
 
     @property
     def figures(self) -> list[Path]:
@@ -201,7 +205,7 @@ def discover(
     name = slug(f"{doctrine}__{outcome}_{relation}_{threshold:g}")
     out = sweep.folder / DISCOVERY_DIR / name
     out.mkdir(parents=True, exist_ok=True)
-    result = PrimResult(name, out, settings, scores, boxes)
+    result = PrimResult(out, settings, scores, boxes)
     if plots and boxes:
         title = (
             f"{doctrine}: {settings.outcome_label} {settings.sign} {threshold:g} "
@@ -296,16 +300,21 @@ def _optional(value: Any) -> float | None:
 
 
 def read_discovery(folder: Path) -> PrimResult:
-    """The result stored in one question's folder (see :func:`save_discovery`)."""
-    path = folder / SETTINGS_FILE
-    data = json.loads(path.read_text(encoding="utf-8"))
-    expected = [f.name for f in dataclasses.fields(PrimSettings)]
-    if not isinstance(data, dict) or sorted(data) != sorted(expected):
-        found = ", ".join(sorted(data)) if isinstance(data, dict) else type(data).__name__
+    """The result stored in one question's folder (see :func:`save_discovery`).
+
+    Raises ValueError naming the folder when a file is missing or was written by another
+    version.
+    """
+    try:
+        return _read_discovery(folder)
+    except (OSError, KeyError, TypeError, ValueError) as error:
         raise ValueError(
-            f"{path}: expected the settings {', '.join(expected)}; found {found} (written by "
-            "another version: run `dualtrack discover` again)"
-        )
+            f"{folder}: cannot read this discovery ({error}); run `dualtrack discover` again"
+        ) from error
+
+
+def _read_discovery(folder: Path) -> PrimResult:
+    data = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
     settings = PrimSettings(**{**data, "inputs": tuple(data["inputs"])})
     text = {"parameter": str, "kind": str}
     scores = pd.read_csv(folder / INPUTS_FILE, dtype=text)
@@ -347,7 +356,6 @@ def read_discovery(folder: Path) -> PrimResult:
         )
     figures = {name: folder / name for name in (TRADEOFF_FIGURE, BOXES_FIGURE)}
     return PrimResult(
-        name=folder.name,
         folder=folder,
         settings=settings,
         scores=tuple(
@@ -359,13 +367,9 @@ def read_discovery(folder: Path) -> PrimResult:
     )
 
 
-def read_discoveries(sweep_folder: Path) -> list[PrimResult]:
-    """Every question answered in a sweep folder, by name."""
+def discovery_folders(sweep_folder: Path) -> list[Path]:
+    """The folder of every question answered in a sweep folder, by name."""
     root = sweep_folder / DISCOVERY_DIR
     if not root.is_dir():
         return []
-    return [
-        read_discovery(case)
-        for case in sorted(p for p in root.iterdir() if p.is_dir())
-        if (case / SETTINGS_FILE).is_file()
-    ]
+    return sorted(p for p in root.iterdir() if (p / SETTINGS_FILE).is_file())

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from dualtrack.analysis.discovery import PrimResult, read_discoveries
+from dualtrack.analysis.discovery import PrimResult, discovery_folders, read_discovery
 from dualtrack.analysis.outcomes import OUTCOME_NAMES, OUTCOMES, estimate
 from dualtrack.analysis.sensitivity import SENSITIVITY_DIR, SensitivityResult, read_sensitivity
 from dualtrack.experiments.sweep_store import SweepStore, load_sweep
@@ -152,6 +152,8 @@ class ExplorationSummary:
     infeasible_points: int
     sensitivity: SensitivityResult | None = None
     discoveries: tuple[PrimResult, ...] = field(default=())
+    unreadable: tuple[str, ...] = field(default=())
+    """Why stored results of the sweep could not be read (they are left out)."""
 
     @property
     def outcomes(self) -> list[str]:
@@ -174,6 +176,18 @@ def exploration_summary(folder: Path | str) -> ExplorationSummary | None:
     sweep = load_sweep(found, allow_partial=True)
     points = sweep.points
     manifest = sweep.manifest
+    unreadable = []
+    try:
+        sensitivity = read_sensitivity(found / SENSITIVITY_DIR)
+    except ValueError as error:
+        sensitivity = None
+        unreadable.append(str(error))
+    discoveries = []
+    for case in discovery_folders(found):
+        try:
+            discoveries.append(read_discovery(case))
+        except ValueError as error:
+            unreadable.append(str(error))
     return ExplorationSummary(
         folder=found,
         scenario_id=manifest.get("scenario_id"),
@@ -190,6 +204,7 @@ def exploration_summary(folder: Path | str) -> ExplorationSummary | None:
         infeasible_points=int(points.loc[~points["feasible"].astype(bool), "point"].nunique())
         if len(points)
         else 0,
-        sensitivity=read_sensitivity(found / SENSITIVITY_DIR),
-        discoveries=tuple(read_discoveries(found)),
+        sensitivity=sensitivity,
+        discoveries=tuple(discoveries),
+        unreadable=tuple(unreadable),
     )

@@ -154,26 +154,31 @@ def save_sensitivity(result: SensitivityResult, folder: Path) -> Path:
 
 
 def read_sensitivity(folder: Path) -> SensitivityResult | None:
-    """The result stored in a sensitivity folder, or None when it holds none."""
+    """The result stored in a sensitivity folder, or None when it holds none.
+
+    Raises ValueError naming the file when it cannot be read as this version writes it.
+    """
     for method in SENSITIVITY_DESIGNS:
         path = folder / table_file(method)
         if not path.is_file():
             continue
-        table = pd.read_csv(path, dtype={key: str for key in KEYS})
-        missing = [c for c in columns(method) if c not in table.columns]
-        if missing:
-            raise ValueError(
-                f"{path}: expected the columns {', '.join(columns(method))}; missing "
-                f"{', '.join(missing)} (run `dualtrack sensitivity` again)"
-            )
-        results = []
-        for (doctrine, outcome), part in table.groupby(["doctrine", "outcome"], sort=False):
-            figure = folder / figure_file(method, str(doctrine), str(outcome))
-            results.append(
-                SensitivityIndices.from_frame(
-                    method, part.reset_index(drop=True), figure if figure.is_file() else None
+        try:
+            table = pd.read_csv(path, dtype={key: str for key in KEYS})
+            missing = [c for c in columns(method) if c not in table.columns]
+            if missing:
+                raise KeyError(f"missing columns {', '.join(missing)}")
+            results = []
+            for (doctrine, outcome), part in table.groupby(["doctrine", "outcome"], sort=False):
+                figure = folder / figure_file(method, str(doctrine), str(outcome))
+                results.append(
+                    SensitivityIndices.from_frame(
+                        method, part.reset_index(drop=True), figure if figure.is_file() else None
+                    )
                 )
-            )
+        except (OSError, KeyError, ValueError) as error:
+            raise ValueError(
+                f"{path}: cannot read these indices ({error}); run `dualtrack sensitivity` again"
+            ) from error
         return SensitivityResult(method, tuple(results))
     return None
 

@@ -142,8 +142,8 @@ def exploration_section(summary: ExplorationSummary, outcome: str | None = None)
             f"{summary.infeasible_points} infeasible point(s)."
         ),
     )
-    if not summary.complete:
-        section.notice = "The sweep is incomplete: run it again with --resume."
+    notices = [] if summary.complete else ["The sweep is incomplete: run it again with --resume."]
+    section.notice = " ".join([*notices, *(f"Left out: {reason}" for reason in summary.unreadable)])
     if summary.spread:
         section.blocks.append(table_block(_outcomes_table(summary)))
     sensitivity = summary.sensitivity
