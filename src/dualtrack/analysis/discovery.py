@@ -24,6 +24,7 @@ from dualtrack.analysis.figures import plot_boxes, plot_tradeoff
 from dualtrack.analysis.files import save_csv, slug
 from dualtrack.analysis.prim import PeelingStep, Prim, PrimBox, Restriction
 from dualtrack.analysis.screening import FeatureScore, feature_scores, uncertain_subset
+from dualtrack.analysis.sweep_facts import sweep_facts
 from dualtrack.experiments.sweep_store import load_sweep
 
 DISCOVERY_DIR = "discovery"
@@ -180,11 +181,11 @@ def discover(
     )
     boxes = tuple(prim.find_boxes(max_boxes))
     relation = "below" if below else "above"
-    labels = {o["name"]: o["label"] for o in sweep.manifest.get("outcomes", [])}
+    facts = sweep_facts(sweep)
     settings = PrimSettings(
         doctrine=doctrine,
         outcome=outcome,
-        outcome_label=labels.get(outcome, outcome),
+        outcome_label=facts.label(outcome),
         threshold=float(threshold),
         relation=relation,
         conservative=conservative,
@@ -200,7 +201,7 @@ def discover(
         significance=significance,
         inputs=tuple(p.path for p in candidates),
         design=sweep.design_kind,
-        replicates=sweep.manifest.get("replicates"),
+        replicates=facts.replicates,
     )
     name = slug(f"{doctrine}__{outcome}_{relation}_{threshold:g}")
     out = sweep.folder / DISCOVERY_DIR / name

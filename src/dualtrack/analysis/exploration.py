@@ -14,6 +14,7 @@ import xarray as xr
 from dualtrack.analysis.discovery import PrimResult, discovery_folders, read_discovery
 from dualtrack.analysis.outcomes import OUTCOME_NAMES, OUTCOMES, estimate
 from dualtrack.analysis.sensitivity import SENSITIVITY_DIR, SensitivityResult, read_sensitivity
+from dualtrack.analysis.sweep_facts import SweepFacts, sweep_facts
 from dualtrack.experiments.sweep_store import SweepStore, load_sweep
 from dualtrack.scenario.uncertainty import UncertainParameter
 
@@ -134,20 +135,16 @@ class ExplorationSummary:
 
     folder: Path
     """The sweep folder."""
-    scenario_id: str | None
+    facts: SweepFacts
+    """Scenario, replicates, days, seed and outcome labels of the sweep."""
     design: str
     """Kind of design: lhs, sobol or morris."""
     points: int
     """Points of the design."""
     parameters: tuple[UncertainParameter, ...]
     doctrines: tuple[str, ...]
-    replicates: int | None
-    days: int | None
-    seed: int | None
     complete: bool
     """False while the sweep is unfinished (its parts only)."""
-    outcome_labels: dict[str, str]
-    """Label of every outcome estimated, in the sweep's order."""
     spread: tuple[OutcomeSpread, ...]
     infeasible_points: int
     sensitivity: SensitivityResult | None = None
@@ -155,14 +152,9 @@ class ExplorationSummary:
     unreadable: tuple[str, ...] = field(default=())
     """Why stored results of the sweep could not be read (they are left out)."""
 
-    @property
-    def outcomes(self) -> list[str]:
-        """Outcomes estimated at every point, in the sweep's order."""
-        return list(self.outcome_labels)
-
     def label(self, outcome: str) -> str:
         """An outcome's label (its name when the sweep gives none)."""
-        return self.outcome_labels.get(outcome, outcome)
+        return self.facts.label(outcome)
 
 
 def exploration_summary(folder: Path | str) -> ExplorationSummary | None:
@@ -175,7 +167,6 @@ def exploration_summary(folder: Path | str) -> ExplorationSummary | None:
         return None
     sweep = load_sweep(found, allow_partial=True)
     points = sweep.points
-    manifest = sweep.manifest
     unreadable = []
     try:
         sensitivity = read_sensitivity(found / SENSITIVITY_DIR)
@@ -190,16 +181,12 @@ def exploration_summary(folder: Path | str) -> ExplorationSummary | None:
             unreadable.append(str(error))
     return ExplorationSummary(
         folder=found,
-        scenario_id=manifest.get("scenario_id"),
+        facts=sweep_facts(sweep),
         design=sweep.design_kind,
         points=len(sweep.design),
         parameters=sweep.parameters,
         doctrines=tuple(sweep.doctrines),
-        replicates=manifest.get("replicates"),
-        days=manifest.get("days"),
-        seed=manifest.get("seed"),
         complete=sweep.complete,
-        outcome_labels={o["name"]: o["label"] for o in manifest.get("outcomes", [])},
         spread=tuple(outcomes_across_points(points, sweep.outcome_names)) if len(points) else (),
         infeasible_points=int(points.loc[~points["feasible"].astype(bool), "point"].nunique())
         if len(points)

@@ -31,6 +31,7 @@ from scipy import stats
 
 from dualtrack.analysis.figures import plot_morris, plot_sobol
 from dualtrack.analysis.files import save_csv, slug
+from dualtrack.analysis.sweep_facts import sweep_facts
 from dualtrack.experiments.design import unit_problem
 from dualtrack.experiments.sweep_store import StoredSweep, load_sweep
 
@@ -243,7 +244,7 @@ def sobol_indices(
         return SensitivityIndices.from_frame("sobol", _with_bounds(table, ("S1", "ST")))
     from SALib.analyze import sobol
 
-    second_order = bool(sweep.manifest["design"].get("second_order", False))
+    second_order = sweep_facts(sweep).second_order
     result = sobol.analyze(
         unit_problem(sweep.paths),
         y,
@@ -317,7 +318,7 @@ def morris_indices(
 
     y = _outcome_values(sweep, doctrine, outcome)
     unit = _unit(sweep)
-    levels = int(sweep.manifest["design"].get("levels", 4))
+    levels = sweep_facts(sweep).levels
     result = morris.analyze(
         unit_problem(sweep.paths),
         unit,
@@ -381,7 +382,7 @@ def analyse_sensitivity(
         )
     chosen_outcomes = list(outcomes) if outcomes else sweep.outcome_names
     chosen_doctrines = list(doctrines) if doctrines else sweep.doctrines
-    labels = {o["name"]: o["label"] for o in sweep.manifest.get("outcomes", [])}
+    facts = sweep_facts(sweep)
     compute = sobol_indices if method == "sobol" else morris_indices
     out = sweep.folder / SENSITIVITY_DIR
     out.mkdir(exist_ok=True)
@@ -397,9 +398,9 @@ def analyse_sensitivity(
             )
             if plots:
                 title = (
-                    f"{labels.get(outcome, outcome)} under {doctrine}: "
+                    f"{facts.label(outcome)} under {doctrine}: "
                     f"{'Sobol indices' if method == 'sobol' else 'Morris screening'} "
-                    f"({len(sweep.unit)} points, {sweep.manifest.get('replicates')} replicates)"
+                    f"({len(sweep.unit)} points, {facts.replicates} replicates)"
                 )
                 plot = plot_sobol if method == "sobol" else plot_morris
                 figure = plot(indices.indices, title, out / figure_file(method, doctrine, outcome))

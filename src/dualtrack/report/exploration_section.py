@@ -137,8 +137,8 @@ def exploration_section(summary: ExplorationSummary, outcome: str | None = None)
         intro=(
             f"A {summary.design} design of {summary.points} points over "
             f"{len(summary.parameters)} uncertain parameters, "
-            f"{summary.replicates} replicates x {summary.days} days per point, "
-            f"doctrines {', '.join(summary.doctrines)}, seed {summary.seed}; "
+            f"{summary.facts.replicates} replicates x {summary.facts.days} days per point, "
+            f"doctrines {', '.join(summary.doctrines)}, seed {summary.facts.seed}; "
             f"{summary.infeasible_points} infeasible point(s)."
         ),
     )
