@@ -19,7 +19,13 @@ from dualtrack.analysis.exploration import (
     outcomes_across_points,
 )
 from dualtrack.analysis.outcomes import OUTCOMES
-from dualtrack.analysis.sensitivity import analyse_sensitivity
+from dualtrack.analysis.sensitivity import (
+    INTERVALS,
+    MEASURES,
+    SENSITIVITY_DIR,
+    analyse_sensitivity,
+    table_file,
+)
 from dualtrack.cli.app import app, console, errors, fail, progress_bar
 from dualtrack.experiments.design import DESIGN_KINDS
 from dualtrack.experiments.distributed import make_executor
@@ -69,23 +75,22 @@ def _print_parameters(scenario: str, patterns: list[str] | None) -> None:
 
 def _print_outcomes(points: pd.DataFrame, title: str) -> None:
     names = [o.name for o in OUTCOMES if o.name in points.columns]
-    spread = outcomes_across_points(points, names)
-    if spread.empty:
+    spread = {(s.outcome, s.doctrine): s for s in outcomes_across_points(points, names)}
+    if not spread:
         return
     table = Table(title=title, title_justify="left")
     table.add_column("outcome")
-    doctrines = list(dict.fromkeys(spread["doctrine"]))
+    doctrines = list(dict.fromkeys(doctrine for _, doctrine in spread))
     for name in doctrines:
         table.add_column(name, justify="right")
-    cells = spread.set_index(["outcome", "doctrine"])
     for outcome in OUTCOMES:
         if outcome.name not in names:
             continue
         digits = 3 if outcome.unit == "1" else 1
         row = []
         for name in doctrines:
-            r = cells.loc[(outcome.name, name)]
-            row.append(f"{r['median']:.{digits}f} [{r['p05']:.{digits}f}, {r['p95']:.{digits}f}]")
+            s = spread[(outcome.name, name)]
+            row.append(f"{s.median:.{digits}f} [{s.p05:.{digits}f}, {s.p95:.{digits}f}]")
         table.add_row(escape(outcome.label), *row)
     console.print(table)
 
@@ -294,34 +299,35 @@ def sensitivity(
         raise fail(str(error).strip('"')) from None
     for reason in result.skipped:
         console.print(f"[yellow]skipped[/] {escape(reason)}", highlight=False)
-    table = result.table
-    if table.empty:
+    if not result.results:
         console.print("nothing varies: no indices to compute")
         return
-    rank = "ST" if result.method == "sobol" else "mu_star"
-    for (name, measure), group in table.groupby(["doctrine", "outcome"], sort=False):
+    measures = MEASURES[result.method]
+    for indices in result.results:
         view = Table(
-            title=f"{measure} under {name}: top {top} by {rank} "
-            f"({int(confidence * 100)}% bootstrap intervals)",
+            title=f"{indices.outcome} under {indices.doctrine}: top {top} by "
+            f"{indices.ranked_by} ({int(confidence * 100)}% bootstrap intervals)",
             title_justify="left",
         )
         view.add_column("parameter")
-        columns = ("S1", "ST") if result.method == "sobol" else ("mu_star", "sigma", "mu")
-        for column in columns:
-            view.add_column(column, justify="right")
-        for _, row in group.sort_values(rank, ascending=False).head(top).iterrows():
+        for measure in measures:
+            view.add_column(measure, justify="right")
+        ranked = indices.ranking(top)
+        for parameter in ranked["parameter"].to_numpy():
+            row = ranked.sel(parameter=parameter)
             cells = []
-            for column in columns:
-                if f"{column}_low" in group.columns:
+            for measure in measures:
+                if measure in INTERVALS[result.method]:
                     cells.append(
-                        f"{row[column]:.3f} [{row[f'{column}_low']:.3f}, "
-                        f"{row[f'{column}_high']:.3f}]"
+                        f"{float(row[measure]):.3f} [{float(row[f'{measure}_low']):.3f}, "
+                        f"{float(row[f'{measure}_high']):.3f}]"
                     )
                 else:
-                    cells.append(f"{row[column]:.3f}")
-            view.add_row(escape(str(row["parameter"])), *cells)
+                    cells.append(f"{float(row[measure]):.3f}")
+            view.add_row(escape(str(parameter)), *cells)
         console.print(view)
-    console.print(f"wrote {', '.join(p.name for p in result.files)} to {result.files[0].parent}")
+    files = [folder / SENSITIVITY_DIR / table_file(result.method), *result.figures]
+    console.print(f"wrote {', '.join(p.name for p in files)} to {files[0].parent}")
 
 
 @app.command()
@@ -392,34 +398,34 @@ def discover(
         raise fail(str(error).strip('"')) from None
     s = result.settings
     console.print(
-        f"{name}: {s['cases_of_interest']} of {s['points']} points have {outcome} "
-        f"{'>' if above else '<'} {threshold:g}"
+        f"{name}: {s.cases_of_interest} of {s.points} points have {outcome} "
+        f"{s.sign} {threshold:g}"
         + (" (whole interval)" if conservative else "")
-        + f" (base rate {s['base_rate']:.2f})",
+        + f" (base rate {s.base_rate:.2f})",
         highlight=False,
     )
     if not result.boxes:
         console.print("no box found: no case of interest")
         return
     for index, box in enumerate(result.boxes, start=1):
-        st = box.stats
+        st = box.chosen_step
         flag = "" if box.meets_threshold else f" [yellow](below density {density:g})[/]"
         view = Table(
-            title=f"box {index}: coverage {st['coverage']:.2f}, density {st['density']:.2f}, "
-            f"mass {st['mass']:.2f} ({int(st['n'])} points), {int(st['res_dim'])} restricted"
+            title=f"box {index}: coverage {st.coverage:.2f}, density {st.density:.2f}, "
+            f"mass {st.mass:.2f} ({st.n} points), {st.res_dim} restricted"
             f"{flag}",
             title_justify="left",
         )
         for column in ("parameter", "low", "high", "full range", "qp low", "qp high"):
             view.add_column(column, justify="left" if column == "parameter" else "right")
-        for _, row in box.restricted().iterrows():
+        for limit in box.limits:
             view.add_row(
-                escape(str(row["parameter"])),
-                f"{row['low']:.4g}",
-                f"{row['high']:.4g}",
-                f"[{row['full_low']:.4g}, {row['full_high']:.4g}]",
-                "" if pd.isna(row["qp_low"]) else f"{row['qp_low']:.2g}",
-                "" if pd.isna(row["qp_high"]) else f"{row['qp_high']:.2g}",
+                escape(limit.parameter),
+                f"{limit.low:.4g}",
+                f"{limit.high:.4g}",
+                f"[{limit.full_low:.4g}, {limit.full_high:.4g}]",
+                "" if limit.qp_low is None else f"{limit.qp_low:.2g}",
+                "" if limit.qp_high is None else f"{limit.qp_high:.2g}",
             )
         console.print(view)
     console.print(
