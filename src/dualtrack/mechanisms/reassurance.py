@@ -85,7 +85,7 @@ def equilibrium(
     kind[no_need] = NO_NEED
     kind[separating] = SEPARATING
     kind[semi] = SEMI_SEPARATING
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         mimic = np.where(semi, bar * (1.0 - pi) / (pi * (1.0 - bar)), 0.0)
         q_semi = np.where(semi, c / g_o, 0.0)  # g_o > c >= 0 where semi
     steps = separating | semi
