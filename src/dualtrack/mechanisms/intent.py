@@ -19,8 +19,8 @@ ratio (opportunist over security seeker) of what it perceived this step:
 Each ``llr_k`` is computed from the type-conditional behaviour the model itself uses (the
 functions below, which the engine's behaviour calls too):
 
-* build-up: an opportunist keeps ``g`` (share of baseline strength) more than a security
-  seeker's response to the observer's own posture explains, ``S_sec = b_j + k_hat * (S_i - b_i)``.
+* build-up: an opportunist's strength is ``1 + g`` times what a security seeker's answer to
+  the observer's own posture explains, ``S_sec = b_j + k_hat * max(S_i - b_i, 0)``.
   With ``y = ln(observed strength) + sigma**2 / 2 - ln(S_sec)`` (the observation's log-normal
   noise has mean one, see ``perception``), ``delta = ln(1 + g)`` and
   ``s**2 = sigma**2 + sigma_m**2`` (the observer's own noise plus its model error),
@@ -34,13 +34,13 @@ functions below, which the engine's behaviour calls too):
   background attribution rate and ``h`` the opportunist's aggression hazard (``aggression``):
   ``llr = n * ln(1 + h / a0) - h * dt``;
 * an agreement's end: a side violates with hazard ``v_sec`` or ``v_sec + v_cheat`` and a
-  violation is detected with hazard ``D``; over a term ``L`` the chance that none is detected is
-  ``exp(-v L) * (1 + v L * phi((D - v) L))``, ``phi(x) = (1 - exp(-x)) / x``; the update uses
+  violation is detected with hazard ``D``; over a term ``T`` the chance that none is detected is
+  ``exp(-v T) * (1 + v T * phi((D - v) T))``, ``phi(x) = (1 - exp(-x)) / x``; the update uses
   the ratio for "kept to term" or for "violation detected";
 * a discrete costly step (unilateral withdrawal, accepted inspection): the ratio of the
   chances that each type would take it (``reassurance``).
 
-Trust is derived: ``trust = 1 - b``.
+Types are booleans (``True``: opportunist). Trust is derived: ``trust = 1 - b``.
 """
 
 from __future__ import annotations
@@ -54,10 +54,6 @@ from dualtrack.scenario.parameters import NonNegative, Positive, nominal
 
 Array = NDArray[np.float64]
 Bools = NDArray[np.bool_]
-
-SECURITY_SEEKER = False
-OPPORTUNIST = True
-"""Types are booleans: ``True`` is an opportunist."""
 
 
 class IntentParams(BaseModel):
@@ -83,8 +79,7 @@ class IntentParams(BaseModel):
             0.0,
             0.5,
         ),
-        description="Share of baseline strength an opportunist keeps above a security "
-        "seeker's response.",
+        description="Share by which an opportunist's strength exceeds a security seeker's answer.",
     )
     assumed_reactivity: NonNegative = Field(
         default=nominal(
@@ -184,8 +179,8 @@ def violation_rate(opportunist: Bools | bool, params: IntentParams) -> Array:
 def kept_probability(violation: ArrayLike, detection: ArrayLike, term_days: ArrayLike) -> Array:
     """Chance that no violation is detected over a term (violation then detection, in order).
 
-    The sum of two exponential waiting times (hazards ``v`` and ``D``) exceeds the term ``L``
-    with probability ``exp(-v L) * (1 + v L * phi((D - v) L))``, ``phi(x) = -expm1(-x) / x``.
+    The sum of two exponential waiting times (hazards ``v`` and ``D``) exceeds the term ``T``
+    with probability ``exp(-v T) * (1 + v T * phi((D - v) T))``, ``phi(x) = -expm1(-x) / x``.
     """
     v = np.asarray(violation, dtype=np.float64)
     d = np.asarray(detection, dtype=np.float64)
@@ -266,7 +261,10 @@ def trust(log_odds: Array) -> Array:
 
 
 def predict(log_odds: Array, prior: ArrayLike, p_switch: float) -> Array:
-    """Belief before this step's evidence, allowing for a regime change since the last."""
+    """Belief before this step's evidence, allowing for a regime change since the last.
+
+    A belief of 0 stays 0 only if the prior it is redrawn from is 0 too.
+    """
     if p_switch == 0.0:
         return log_odds
     mixed = (1.0 - p_switch) * belief(log_odds) + p_switch * np.asarray(prior)
