@@ -73,11 +73,13 @@ def test_buildup_update_is_bayes_rule_for_two_types(prior, excess, sigma, buildu
 
 
 @given(interior, st.integers(0, 6), st.floats(0.01, 2.0), st.floats(0.0, 0.5), st.floats(0.1, 3))
-def test_incident_update_is_bayes_rule_for_two_types(prior, count, background, probe, dt):
-    like_security = stats.poisson.pmf(count, background * dt)
-    like_opportunist = stats.poisson.pmf(count, (background + probe) * dt)
+def test_incident_update_is_bayes_rule_for_two_types(prior, count, background, rate, dt):
+    p_act = 1 - np.exp(-rate * dt)
+    accidents = stats.poisson(background * dt)
+    like_security = accidents.pmf(count)
+    like_opportunist = (1 - p_act) * accidents.pmf(count) + p_act * accidents.pmf(count - 1)
     by_hand = prior * like_opportunist / (prior * like_opportunist + (1 - prior) * like_security)
-    llr = intent.incident_llr(np.array(count), np.array(background), np.array(probe), dt)
+    llr = intent.incident_llr(np.array(count), np.array(background), np.array(rate), dt)
     assert _posterior(prior, llr) == pytest.approx(by_hand, rel=1e-9, abs=BOUND)
 
 
@@ -218,7 +220,7 @@ def test_the_noisier_the_view_the_less_a_perceived_excess_says():
 
 def test_incidents_without_any_background_reveal_a_prober():
     llr = intent.incident_llr(np.array([0, 1]), np.array([0.0, 0.0]), np.array([0.1, 0.1]), 1.0)
-    assert llr[0] == pytest.approx(-0.1)
+    assert llr[0] == pytest.approx(-0.1)  # a calm step: ln(1 - p) = -h dt
     assert llr[1] == np.inf
     no_probes = intent.incident_llr(np.array([3]), np.array([0.0]), np.array([0.0]), 1.0)
     assert no_probes[0] == 0.0

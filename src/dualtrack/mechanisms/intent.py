@@ -30,9 +30,10 @@ functions below, which the engine's behaviour calls too):
   so a perceived excess within the observer's noise carries evidence of order ``delta / s``,
   and under the observer's own model the expected belief after the update equals the belief
   before (noise alone makes no drift);
-* attributed incidents: ``n ~ Poisson((a0 + [opportunist] * h) * dt)`` with ``a0`` the
-  background attribution rate and ``h`` the opportunist's aggression hazard (``aggression``):
-  ``llr = n * ln(1 + h / a0) - h * dt``;
+* attributed incidents: ``n = Poisson(a0 * dt) + [opportunist] * Bernoulli(p)`` with ``a0``
+  the background attribution rate and ``p = 1 - exp(-h dt)`` the chance of a deliberate act
+  at the opportunist's aggression hazard ``h`` (``aggression``):
+  ``llr = ln(1 - p + p * n / (a0 * dt))``;
 * an agreement's end: a side violates with hazard ``v_sec`` or ``v_sec + v_cheat`` and a
   violation is detected with hazard ``D``; over a term ``T`` the chance that none is detected is
   ``exp(-v T) * (1 + v T * phi((D - v) T))``, ``phi(x) = (1 - exp(-x)) / x``; the update uses
@@ -48,7 +49,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.special import expit, logit, xlog1py
+from scipy.special import expit, logit
 
 from dualtrack.scenario.parameters import NonNegative, Positive, nominal
 
@@ -207,15 +208,19 @@ def buildup_llr(excess: Array, sigma: Array, buildup: float, model_sd: float) ->
     return delta * (excess - 0.5 * delta) / variance
 
 
-def incident_llr(count: Array, background_rate: Array, probe_rate: Array, dt: float) -> Array:
-    """Evidence of a step's attributed incidents: Poisson counts with and without probes."""
-    count = np.asarray(count, dtype=np.float64)
-    rate = np.asarray(probe_rate, dtype=np.float64)
-    background = np.asarray(background_rate, dtype=np.float64)
+def incident_llr(count: Array, background_rate: Array, aggression_rate: Array, dt: float) -> Array:
+    """Evidence of a step's attributed incidents: accidents, plus at most one deliberate act.
+
+    Accidents are Poisson with mean ``a dt``; an opportunist adds one act with probability
+    ``p = 1 - exp(-h dt)`` (``aggression.choose``), so the likelihood ratio of ``n`` is
+    ``(1 - p) + p * n / (a dt)``.
+    """
+    n = np.asarray(count, dtype=np.float64)
+    p = -np.expm1(-np.asarray(aggression_rate, dtype=np.float64) * dt)
+    expected = np.asarray(background_rate, dtype=np.float64) * dt
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(background > 0.0, rate / np.where(background > 0, background, 1.0), np.inf)
-    ratio = np.where(rate > 0.0, ratio, 0.0)
-    return xlog1py(count, ratio) - rate * dt
+        excess = np.where((n > 0) & (p > 0), p * n / expected, 0.0)  # inf without accidents
+        return np.log1p(excess - p)
 
 
 def outcome_llr(
