@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.special import expit
 
 from dualtrack.scenario.ladder import Rung
-from dualtrack.scenario.parameters import NonNegative, Positive, nominal
+from dualtrack.scenario.parameters import DailyRate, Factor, Positive, RelativeWeight, nominal
 
 Array = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -53,14 +53,14 @@ RUNG_OF = np.array([Rung.STABLE, Rung.ARMED_INCIDENT, Rung.LIMITED_CONFLICT], dt
 
 
 class AggressionOption(BaseModel):
-    """Stakes of one kind of deliberate aggression, in one utility unit."""
+    """Stakes of one kind of deliberate aggression, relative to the gain of a probe."""
 
     model_config = ConfigDict(extra="forbid")
 
-    gain: NonNegative = Field(description="Value of a success to the aggressor.")
-    failure_cost: NonNegative = Field(description="Cost of a repelled attempt (denial).")
-    punishment_cost: NonNegative = Field(description="Cost of retaliation when it comes.")
-    max_rate: NonNegative = Field(description="Daily hazard when the option is sure to pay.")
+    gain: RelativeWeight = Field(description="Value of a success to the aggressor.")
+    failure_cost: RelativeWeight = Field(description="Cost of a repelled attempt (denial).")
+    punishment_cost: RelativeWeight = Field(description="Cost of retaliation when it comes.")
+    max_rate: DailyRate = Field(description="Daily hazard when the option is sure to pay.")
 
 
 def _probe() -> AggressionOption:
@@ -106,7 +106,7 @@ class AggressionParams(BaseModel):
         ),
         description="Exponent of the force ratio in the chance that an attempt succeeds.",
     )
-    distraction_gain: NonNegative = Field(
+    distraction_gain: Factor = Field(
         default=nominal(
             1.0,
             "Judgement: a target fighting elsewhere offers twice the gain (Preiherman: "

@@ -51,7 +51,7 @@ from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.special import expit, logit
 
-from dualtrack.scenario.parameters import NonNegative, Positive, nominal
+from dualtrack.scenario.parameters import DailyRate, Factor, Positive, RelativeWeight, nominal
 
 Array = NDArray[np.float64]
 Bools = NDArray[np.bool_]
@@ -62,7 +62,7 @@ class IntentParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    regime_change_rate: NonNegative = Field(
+    regime_change_rate: DailyRate = Field(
         default=nominal(
             0.0,
             "Judgement: over a one-year horizon types are fixed; a regime change every few "
@@ -72,7 +72,7 @@ class IntentParams(BaseModel):
         ),
         description="Daily hazard that an actor's type is redrawn from its prior.",
     )
-    opportunist_buildup: NonNegative = Field(
+    opportunist_buildup: RelativeWeight = Field(
         default=nominal(
             0.1,
             "Judgement: an opportunist keeps forces beyond what its security needs, to hold "
@@ -82,7 +82,7 @@ class IntentParams(BaseModel):
         ),
         description="Share by which an opportunist's strength exceeds a security seeker's answer.",
     )
-    assumed_reactivity: NonNegative = Field(
+    assumed_reactivity: Factor = Field(
         default=nominal(
             0.35,
             "Jervis 1976, ch. 3: states seldom see that their own build-up is what the other "
@@ -102,7 +102,7 @@ class IntentParams(BaseModel):
         ),
         description="Log-scale error of the observer's model of a security seeker's strength.",
     )
-    security_violation_rate: NonNegative = Field(
+    security_violation_rate: DailyRate = Field(
         default=nominal(
             0.001,
             "Judgement: breakouts by a security seeker that misreads a threat (Fearon 1995)",
@@ -111,7 +111,7 @@ class IntentParams(BaseModel):
         ),
         description="Daily hazard that a security seeker violates an agreement.",
     )
-    cheat_rate: NonNegative = Field(
+    cheat_rate: DailyRate = Field(
         default=nominal(
             0.01,
             "Judgement: an opportunist cheats on an agreement within a few months (Kydd 2005)",
