@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from dualtrack.engine.compiled import Compiled
 from dualtrack.engine.state import State
+from dualtrack.mechanisms import intent
 from dualtrack.scenario.ladder import Rung
 
 RecordMode = Literal["full", "mean", "summary"]
@@ -138,7 +139,22 @@ OUTPUTS: tuple[Output, ...] = (
         lambda s, c: s.threat,
         dtype=np.float32,
     ),
-    Output("trust", ("dyad",), "1", "Trust (0..1)", lambda s, c: s.trust, dtype=np.float32),
+    Output(
+        "trust",
+        ("dyad",),
+        "1",
+        "Trust (0..1): mean over the dyad's two sides of 1 - belief",
+        lambda s, c: s.trust,
+        dtype=np.float32,
+    ),
+    Output(
+        "belief",
+        ("pair",),
+        "1",
+        "Belief of the pair's observer that its target is an opportunist",
+        lambda s, c: intent.belief(s.log_odds),
+        dtype=np.float32,
+    ),
     Output(
         "escalation",
         ("dyad",),
@@ -158,9 +174,34 @@ OUTPUTS: tuple[Output, ...] = (
         "incidents",
         ("sector",),
         "count",
-        "Incidents in the step",
+        "Incidents in the step (accidental and exogenous; deliberate acts are probes and attacks)",
         lambda s, c: s.incidents,
         dtype=np.int16,
+    ),
+    Output(
+        "probes",
+        ("pair",),
+        "count",
+        "Deliberate probes (raids, incursions, strikes) by the pair's observer against its "
+        "target; apart from the accidental incidents",
+        lambda s, c: s.probes,
+        TALLY_MODES,
+    ),
+    Output(
+        "attacks",
+        ("pair",),
+        "count",
+        "Deliberate limited attacks by the pair's observer against its target",
+        lambda s, c: s.attacks,
+        TALLY_MODES,
+    ),
+    Output(
+        "opportunist",
+        ("actor",),
+        "1",
+        "The actor's private type in the replicate is opportunist (else security seeker)",
+        lambda s, c: s.types,
+        TALLY_MODES,
     ),
     Output(
         "max_rung",

@@ -1,14 +1,18 @@
 """One step of the model: the process order of docs/model.md, as pure array operations.
 
-Order within a step: perception -> threat -> doctrines decide -> dialogue (agreements form,
-comply, are verified, expire) -> posture moves -> incidents -> trust -> escalation -> tallies.
-Random numbers come in two arrays per step (normals for perception, uniforms for everything
-else) whose layout does not depend on doctrines, so different doctrines see the same draws.
-Each stage below is a function of the state, the compiled scenario and the step's draws.
+Order within a step: regime change -> perception -> threat -> doctrines decide -> dialogue
+(agreements form, are kept or cheated on, verified, expire) -> posture moves -> incidents ->
+deliberate aggression -> beliefs (Bayes' rule) and trust -> escalation -> tallies.
+Random numbers come in two arrays per step from the main stream (normals for perception,
+uniforms for everything else) and one from the intent stream (regime change, aggression,
+cheating; drawn only when some actor may be an opportunist); their layout does not depend on
+doctrines, so different doctrines see the same draws. Each stage below is a function of the
+state, the compiled scenario and the step's draws.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import NamedTuple
 
 import numpy as np
@@ -18,13 +22,15 @@ from dualtrack.doctrines.base import Observation
 from dualtrack.engine.compiled import Compiled
 from dualtrack.engine.state import State
 from dualtrack.mechanisms import (
+    aggression,
     dialogue,
     escalation,
     incidents,
+    intent,
+    noise,
     perception,
     posture,
     threat,
-    trust,
 )
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.schema import MechanismParams
@@ -45,6 +51,16 @@ class StepConstants:
         self.transparency_ext = np.append(compiled.transparency, 0.0)
         self.tolerance_floor = np.maximum(compiled.tolerated_threat, 1.0)
         self.strength_floor = np.maximum(compiled.baseline_strength, 1e-9)
+        self.band = mech.perception.noise_band.value
+        self.p_switch = intent.switch_probability(mech.intent.regime_change_rate.value, compiled.dt)
+        self.p_cheat = float(-np.expm1(-mech.intent.cheat_rate.value * compiled.dt))
+        # a security seeker's status quo as each observer sees it: the target's initial
+        # strength facing it, and the observer's own initial strength (§7.12)
+        initial_strength = compiled.initial @ compiled.weight
+        self.status_quo_target = initial_strength[compiled.pair_target] * compiled.pair_facing
+        self.status_quo_own = initial_strength[compiled.pair_observer]
+        self.reversed_pairs = compiled.dyad_pairs[:, ::-1]
+        """Per dyad side sigma, the pair that observes it: (other side -> sigma)."""
 
 
 def _extend(values: Array) -> Array:
@@ -67,6 +83,16 @@ class Perceived(NamedTuple):
     perceived: Array
     felt: Array
     adversary_strength: Array
+    observed_strength: Array
+    """This step's raw (unsmoothed) observation of each pair's strength, (replicate, pair)."""
+    sigma: Array
+    """Log-sd of each pair's observation, (replicate, pair)."""
+    bias: Array
+    """Each pair's threat-inflation bias this step, (replicate, pair)."""
+    smoothed_sd: Array
+    """Relative sd of each pair's smoothed estimate that noise explains, (replicate, pair)."""
+    threat_noise: Array
+    """Threat points of each actor's felt threat its own noise explains (band x sd)."""
 
 
 def _perceive(
@@ -99,11 +125,34 @@ def _perceive(
         mech.threat.rung_weight.value,
     )
     felt = threat.actor_threat(pair_threats, c.aggregation) + c.forcing.war_threat[t]
-    return Perceived(perceived, felt, perceived_strength @ c.own_pairs)
+    smoothed_sd = noise.smoothed_relative_sd(sigma, k.alpha)
+    threat_noise = k.band * (smoothed_sd * perceived_strength) @ c.aggregation
+    return Perceived(
+        perceived,
+        felt,
+        perceived_strength @ c.own_pairs,
+        observed @ c.entry_to_pair,
+        sigma,
+        bias,
+        smoothed_sd,
+        threat_noise,
+    )
 
 
-def _decide(state: State, c: Compiled, seen: Perceived) -> tuple[Array, Array]:
-    """Each deciding actor's doctrine: target forces and willingness to talk."""
+def _adversary_belief(log_odds: Array, c: Compiled) -> Array:
+    """Each actor's belief that at least one of its adversaries is an opportunist.
+
+    Types are drawn independently, so it is ``1 - prod_j (1 - b_ij)`` over the actor's pairs.
+    """
+    b = np.minimum(intent.belief(log_odds), 1.0 - 1e-15)
+    return -np.expm1(np.log1p(-b) @ c.own_pairs)
+
+
+def _decide(state: State, c: Compiled, k: StepConstants, seen: Perceived) -> tuple[Array, Array]:
+    """Each deciding actor's doctrine: target forces and willingness to talk.
+
+    An opportunist keeps its forces ``1 + g`` times above what its doctrine asks (§7.12).
+    """
     in_agreement = np.zeros(state.forces.shape[:2], dtype=bool)
     if len(c.side_holders):
         side_active = np.repeat(state.active[..., None], 2, axis=-1)
@@ -112,6 +161,8 @@ def _decide(state: State, c: Compiled, seen: Perceived) -> tuple[Array, Array]:
         )
     targets = np.broadcast_to(c.baseline, state.forces.shape).copy()
     talk = np.zeros(seen.felt.shape)
+    beliefs = _adversary_belief(state.log_odds, c) if c.intent_active else np.zeros(seen.felt.shape)
+    greed = np.exp(intent.log_buildup(state.types, k.params.intent.opportunist_buildup.value))
     for a in c.deciders:
         obs = Observation(
             day=state.day,
@@ -125,9 +176,13 @@ def _decide(state: State, c: Compiled, seen: Perceived) -> tuple[Array, Array]:
             baseline=c.baseline[a],
             capacity=c.capacity[a],
             share_per_weight=c.share_per_weight[a],
+            threat_noise=seen.threat_noise[:, a],
+            belief=beliefs[:, a],
         )
         decision = c.doctrines[a].decide(obs, state.doctrine_states[a])
         targets[:, a, :] = decision.target
+        if c.intent_active:
+            targets[:, a, :] *= greed[:, a, None]
         talk[:, a] = np.clip(decision.talk, 0.0, 1.0)
     return targets, talk
 
@@ -136,8 +191,13 @@ class Agreements(NamedTuple):
     active: Bools
     formed: Bools
     detected: Bools
+    detected_side: Bools
+    """Violations detected this step, by the side that committed them, (replicate, dyad, side)."""
+    detect_hazard: Array | None
+    """Detection hazard of each dyad this step (None: no agreement in force)."""
     expired: Bools
     violating: Bools
+    cheating: Bools
     days_left: Array
     ceiling: Array
     threat_reference: Array
@@ -150,17 +210,28 @@ def _negotiate(
     c: Compiled,
     k: StepConstants,
     t: int,
-    felt: Array,
+    seen: Perceived,
     talk: Array,
     uniforms: Array,
+    intent_uniforms: Array | None,
 ) -> Agreements:
-    """Agreements form over open channels, are kept or broken, verified, and expire."""
+    """Agreements form over open channels, are kept or broken, verified, and expire.
+
+    Ripeness counts each side's excess posture beyond what the other side's perception noise
+    explains (``noise.beyond_noise``). An opportunist in an agreement decides to cheat with
+    daily hazard ``cheat_rate`` and then breaks out until the agreement ends.
+    """
+    felt = seen.felt
     params = k.params.dialogue
     sides = c.dyad_sides
     layout = c.layout
     excess = (_strength(state.forces, c.weight) - c.baseline_strength) / k.strength_floor
+    # side sigma is seen through the pair (other side -> sigma)
+    seen_sd = seen.smoothed_sd[:, k.reversed_pairs]
     ripe = dialogue.ripeness(
-        excess[:, sides[:, 0]], excess[:, sides[:, 1]], params.ripeness_scale.value
+        noise.beyond_noise(excess[:, sides[:, 0]], seen_sd[..., 0], k.band),
+        noise.beyond_noise(excess[:, sides[:, 1]], seen_sd[..., 1], k.band),
+        params.ripeness_scale.value,
     )
     hazard = dialogue.agreement_hazard(
         params.talk_rate.value,
@@ -183,13 +254,33 @@ def _negotiate(
     active = state.active | formed
     if not active.any():
         none = np.zeros(active.shape, dtype=bool)
-        violating = np.zeros(state.violating.shape, dtype=bool)
+        no_side = np.zeros(state.violating.shape, dtype=bool)
         return Agreements(
-            active, formed, none, none, violating, days_left, ceiling, threat_reference, None
+            active,
+            formed,
+            none,
+            no_side,
+            None,
+            none,
+            no_side,
+            no_side,
+            days_left,
+            ceiling,
+            threat_reference,
+            None,
         )
 
+    cheating = state.cheating
+    if intent_uniforms is not None:
+        opportunist = state.types[:, sides]
+        cheats = opportunist & (
+            intent_uniforms[:, c.intent_layout.cheating].reshape(opportunist.shape) < k.p_cheat
+        )
+        cheating = active[..., None] & (cheating | cheats)
     reference = np.maximum(threat_reference, k.tolerance_floor[sides])
-    breaking = active[..., None] & dialogue.breaks_out(side_threat, reference, c.breakout_ratio)
+    breaking = active[..., None] & (
+        dialogue.breaks_out(side_threat, reference, c.breakout_ratio) | cheating
+    )
     violating = breaking & dialogue.in_violation(
         side_forces, ceiling, params.violation_tolerance.value
     )
@@ -201,14 +292,26 @@ def _negotiate(
     detect_hazard = c.detection_rate + params.national_means_rate.value * dyad_effective
     detect_p = dialogue.probability(detect_hazard, c.dt)[..., None]
     draws = uniforms[:, layout.detection].reshape(len(uniforms), len(sides), 2)
-    detected = np.any(violating & (draws < detect_p), axis=-1)
+    detected_side = violating & (draws < detect_p)
+    detected = np.any(detected_side, axis=-1)
     days_left = np.where(active, days_left - c.dt, days_left)
     expired = active & ~detected & (days_left <= 1e-9)
     active = active & ~detected & ~expired
     compliant = active[..., None] & ~breaking
     caps = _min_per_holder(np.where(compliant[..., None], ceiling, np.inf), c)
     return Agreements(
-        active, formed, detected, expired, violating, days_left, ceiling, threat_reference, caps
+        active,
+        formed,
+        detected,
+        detected_side,
+        detect_hazard,
+        expired,
+        violating,
+        cheating & active[..., None],
+        days_left,
+        ceiling,
+        threat_reference,
+        caps,
     )
 
 
@@ -216,6 +319,9 @@ class Incidents(NamedTuple):
     per_sector: Array
     attributed_pairs: Array
     side_strength: Array
+    background: Array
+    """Expected rate of accidental incidents each observer attributes to its target, per day,
+    (replicate, pair)."""
 
 
 def _incidents(forces: Array, c: Compiled, k: StepConstants, t: int, uniforms: Array) -> Incidents:
@@ -236,7 +342,101 @@ def _incidents(forces: Array, c: Compiled, k: StepConstants, t: int, uniforms: A
     attributed_pairs = (
         contact @ c.contact_to_pairs + exo_counts[..., 0].reshape(r, -1) @ c.exogenous_to_pairs
     )
-    return Incidents(per_sector, attributed_pairs, side_strength)
+    background = (
+        contact_rate @ c.contact_to_pairs
+        + (blame * c.forcing.exogenous[t]).reshape(-1) @ c.exogenous_to_pairs
+    )
+    return Incidents(per_sector, attributed_pairs, side_strength, background)
+
+
+class Aggression(NamedTuple):
+    code: NDArray[np.int8]
+    """This step's deliberate act by each dyad side against the other (aggression.NONE, PROBE,
+    ATTACK), (replicate, dyad, side)."""
+    opportunist_rate: Array
+    """Total hazard each side would have if it were an opportunist, (replicate, dyad, side)."""
+
+
+def _aggress(
+    state: State, c: Compiled, k: StepConstants, t: int, side_strength: Array, uniforms: Array
+) -> Aggression:
+    """Opportunists' probes and limited attacks, deterred by denial and punishment (§7.13).
+
+    Side sigma of each dyad weighs aggression against the other side: its own strength along
+    the dyad's sectors against the defender's (stationed allies included), the defender's
+    resolve and its allies' commitments, and the defender's distraction by wars elsewhere.
+    """
+    sides = c.dyad_sides
+    by_side = (side_strength.transpose(0, 2, 1) @ c.sector_to_dyad).transpose(0, 2, 1)
+    defender = by_side[..., ::-1]
+    target = sides[:, ::-1]
+    probe, attack = aggression.hazards(
+        True,
+        k.params.aggression,
+        by_side,
+        defender,
+        c.resolve[target],
+        c.side_commitment[:, ::-1, :],
+        c.forcing.distraction[t][target],
+    )
+    opportunist = state.types[:, sides]
+    draws = uniforms[:, c.intent_layout.aggression].reshape(opportunist.shape)
+    code = aggression.choose(
+        np.where(opportunist, probe, 0.0), np.where(opportunist, attack, 0.0), c.dt, draws
+    )
+    return Aggression(code, probe + attack)
+
+
+def _beliefs(
+    state: State,
+    c: Compiled,
+    k: StepConstants,
+    seen: Perceived,
+    strength: Array,
+    attributed_pairs: Array,
+    background: Array,
+    acted: Aggression | None,
+    deal: Agreements,
+) -> Array:
+    """Each observer's log-odds after this step's evidence: Bayes' rule (§7.12).
+
+    The evidence is this step's observed strength against a security seeker's (its status
+    quo plus the answer to the observer's own build-up that the observer attributes to it),
+    the incidents attributed to the target against its accidental background and the
+    aggression hazard it would have as an opportunist, and the end of an agreement.
+    """
+    params = k.params.intent
+    log_odds = intent.predict(state.log_odds, c.pair_prior, k.p_switch)
+    reference = intent.security_strength(
+        k.status_quo_target,
+        strength[:, c.pair_observer],
+        k.status_quo_own,
+        params.assumed_reactivity.value,
+    ) * (1.0 + seen.bias)
+    seen_any = (seen.observed_strength > 0.0) & (reference > 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = intent.perceived_excess(seen.observed_strength, seen.sigma, reference)
+    llr = np.where(
+        seen_any,
+        intent.buildup_llr(
+            excess, seen.sigma, params.opportunist_buildup.value, params.model_sd.value
+        ),
+        0.0,
+    )
+    rate = np.zeros_like(llr)
+    if acted is not None:
+        rate[:, k.reversed_pairs] = acted.opportunist_rate
+    llr = llr + intent.incident_llr(attributed_pairs, background, rate, c.dt)
+    if deal.detect_hazard is not None:
+        ended = intent.outcome_llr(
+            deal.expired[..., None],
+            deal.detected_side,
+            deal.detect_hazard[..., None],
+            k.params.dialogue.duration_days.value,
+            params,
+        )
+        llr[:, k.reversed_pairs] += ended
+    return intent.update(log_odds, llr, params.belief_bound.value)
 
 
 def _escalate(
@@ -251,8 +451,14 @@ def _escalate(
     new_trust: Array,
     active: Bools,
     uniforms: Array,
+    acted: Aggression | None,
 ) -> tuple[NDArray[np.int8], Bools]:
-    """The ladder moves; allies may be pulled in; nuclear use may follow."""
+    """The ladder moves; deliberate aggression lifts it; allies may join a war; nuclear use.
+
+    A probe leaves the dyad at least at armed incident, a limited attack at least at limited
+    conflict. An ally joins only a war (rung war or above), and not if it is already at war
+    with the opponent (in a war elsewhere, or in its own modelled dyad with the opponent).
+    """
     esc = k.params.escalation
     sides = c.dyad_sides
     by_side = side_strength.transpose(0, 2, 1) @ c.sector_to_dyad  # (replicate, side, dyad)
@@ -273,12 +479,17 @@ def _escalate(
         state.rung, pressure, k.up_table, k.down_table, c.dt
     )
     rung = escalation.move(state.rung, p_up, p_down, uniforms[:, c.layout.escalation])
+    if acted is not None:
+        rung = aggression.escalate(rung, acted.code.max(axis=-1))
     joined = state.joined
     if len(c.slot_dyad):
+        fighting = c.forcing.at_war[t][c.slot_ally, c.slot_opponent] | _extend(
+            (rung >= Rung.WAR).astype(np.float64)
+        )[:, c.slot_cascade].astype(bool)
         p_join = escalation.pull_in_probability(
             rung[:, c.slot_dyad], c.slot_commitment, esc.pull_in_rate.value, c.dt
         )
-        joined = joined | (uniforms[:, c.layout.pull_in] < p_join)
+        joined = joined | ((uniforms[:, c.layout.pull_in] < p_join) & ~fighting)
         widened = (joined @ c.slot_to_dyad) > 0
         rung = np.where(widened, np.maximum(rung, Rung.HORIZONTAL_ESCALATION), rung)
         cascaded = (joined @ c.slot_to_cascade) > 0
@@ -295,28 +506,42 @@ def step(
     t: int,
     normals: NDArray[np.float32],
     uniforms: Array,
+    intent_uniforms: Array | None = None,
 ) -> State:
-    """Advance every replicate by one step; returns the new state."""
+    """Advance every replicate by one step; returns the new state.
+
+    ``intent_uniforms`` is the intent stream's row for this step (None when no actor may be
+    an opportunist: then nobody aggresses or cheats and types never change).
+    """
     c, k, dt = compiled, constants, compiled.dt
+    types = state.types
+    if intent_uniforms is not None and k.p_switch > 0.0:
+        types = intent.switch_types(
+            types, intent_uniforms[:, c.intent_layout.regime], c.prior, k.p_switch
+        )
+        state = dataclasses.replace(state, types=types)
     seen = _perceive(state, c, k, t, normals)
-    targets, talk = _decide(state, c, seen)
-    deal = _negotiate(state, c, k, t, seen.felt, talk, uniforms)
+    targets, talk = _decide(state, c, k, seen)
+    deal = _negotiate(state, c, k, t, seen, talk, uniforms, intent_uniforms)
     if deal.caps is not None:
         holders = c.side_holders
         targets[:, holders] = np.minimum(targets[:, holders], deal.caps)
     forces = posture.relax(state.forces, targets, c.rate_dt, c.capacity)
     happened = _incidents(forces, c, k, t, uniforms)
-    memory = threat.update_memory(state.memory, happened.attributed_pairs, k.retention)
-    new_trust = trust.update(
-        state.trust,
-        happened.attributed_pairs[:, c.dyad_pairs].sum(axis=-1),
-        deal.active,
-        deal.detected,
-        deal.expired,
-        k.params.trust,
-        dt,
-    )
+    attributed_pairs = happened.attributed_pairs
+    acted = None
+    if intent_uniforms is not None:
+        acted = _aggress(state, c, k, t, happened.side_strength, intent_uniforms)
+        attributed_pairs = attributed_pairs.copy()
+        attributed_pairs[:, k.reversed_pairs] += acted.code > aggression.NONE
+    memory = threat.update_memory(state.memory, attributed_pairs, k.retention)
     strength = _strength(forces, c.weight)
+    log_odds, new_trust = state.log_odds, state.trust
+    if c.learning:
+        log_odds = _beliefs(
+            state, c, k, seen, strength, attributed_pairs, happened.background, acted, deal
+        )
+        new_trust = intent.trust(log_odds)[:, c.dyad_pairs].mean(axis=-1)
     rung, joined = _escalate(
         state,
         c,
@@ -329,7 +554,14 @@ def step(
         new_trust,
         deal.active,
         uniforms,
+        acted,
     )
+    probes, attacks = state.probes, state.attacks
+    if acted is not None:
+        probes = probes.copy()
+        attacks = attacks.copy()
+        probes[:, c.dyad_pairs] += acted.code == aggression.PROBE
+        attacks[:, c.dyad_pairs] += acted.code == aggression.ATTACK
     excess = (strength - c.baseline_strength) / k.strength_floor
     above = np.maximum(forces - c.baseline, 0.0).reshape(-1, len(c.unit_cost)) @ c.unit_cost
     return State(
@@ -338,14 +570,17 @@ def step(
         perceived=seen.perceived,
         memory=memory,
         threat=seen.felt,
-        attributed=happened.attributed_pairs @ c.own_pairs,
+        attributed=attributed_pairs @ c.own_pairs,
         trust=new_trust,
+        types=types,
+        log_odds=log_odds,
         rung=rung,
         active=deal.active,
         days_left=deal.days_left,
         ceiling=deal.ceiling,
         threat_reference=deal.threat_reference,
         violating=deal.violating,
+        cheating=deal.cheating,
         joined=joined,
         incidents=happened.per_sector,
         doctrine_states=state.doctrine_states,
@@ -366,4 +601,6 @@ def step(
         days_elevated=state.days_elevated + dt * (excess > c.elevated_threshold),
         cost=state.cost + dt * above.reshape(state.cost.shape),
         incidents_total=state.incidents_total + happened.per_sector,
+        probes=probes,
+        attacks=attacks,
     )
