@@ -87,6 +87,10 @@ class Tables:
     """A compiled scenario's indices, parameters and forcing as nested Python lists."""
 
     def __init__(self, c: Compiled) -> None:
+        if c.intent_active:
+            raise ValueError(
+                "the baselines implement the spiral limit only (every actor's p_opportunist 0)"
+            )
         mech = c.scenario.mechanisms
         self.compiled = c
         self.n_steps, self.dt = c.n_steps, c.dt
@@ -134,7 +138,8 @@ class Tables:
         self.transparency = c.transparency.tolist()
         self.detection_rate = c.detection_rate.tolist()
         self.inspection = c.inspection.tolist()
-        self.initial_trust = c.initial_trust.tolist()
+        # every belief is dogmatically 0 in the spiral limit: trust is 1 throughout
+        self.initial_trust = [1.0] * self.n_dyads
         self.initial_rung = c.initial_rung.astype(int).tolist()
         self.breakout_ratio = c.breakout_ratio.tolist()
         self.dyad_nuclear = c.dyad_nuclear.tolist()
@@ -168,6 +173,7 @@ class Tables:
                 int(c.slot_ally[k]),
                 float(c.slot_commitment[k]),
                 int(np.argmax(cascade[k])) if cascade[k].any() else None,
+                int(c.slot_opponent[k]),
             )
             for k in range(self.n_slots)
         ]
@@ -178,9 +184,11 @@ class Tables:
         self.crisis = f.crisis.tolist()
         self.exogenous = f.exogenous.tolist()
         self.war_threat = f.war_threat.tolist()
+        self.at_war = f.at_war.tolist()  # (step, actor, actor)
         # mechanism parameters
         self.params = mech
         self.alpha = smoothing_weight(c.dt, mech.perception.memory_days.value)
+        self.band = mech.perception.noise_band.value
         self.retention = decay_factor(c.dt, mech.threat.memory_days.value)
         up, down = rate_tables(mech.escalation)
         self.up_table, self.down_table = up.tolist(), down.tolist()
