@@ -122,6 +122,13 @@ def _pulled_in(state: State, compiled: Compiled) -> NDArray[np.bool_]:
     return pulled
 
 
+def _per_pair(per_side: NDArray[np.int64], compiled: Compiled) -> NDArray[np.int64]:
+    """A tally kept per dyad side (the actor) as the pair (actor -> the other side)."""
+    pairs = np.zeros((len(per_side), len(compiled.pair_ids)), dtype=np.int64)
+    pairs[:, compiled.dyad_pairs] = per_side
+    return pairs
+
+
 OUTPUTS: tuple[Output, ...] = (
     Output(
         "forces",
@@ -184,7 +191,7 @@ OUTPUTS: tuple[Output, ...] = (
         "count",
         "Deliberate probes (raids, incursions, strikes) by the pair's observer against its "
         "target; apart from the accidental incidents",
-        lambda s, c: s.probes,
+        lambda s, c: _per_pair(s.probes, c),
         TALLY_MODES,
     ),
     Output(
@@ -192,7 +199,7 @@ OUTPUTS: tuple[Output, ...] = (
         ("pair",),
         "count",
         "Deliberate limited attacks by the pair's observer against its target",
-        lambda s, c: s.attacks,
+        lambda s, c: _per_pair(s.attacks, c),
         TALLY_MODES,
     ),
     Output(

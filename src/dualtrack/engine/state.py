@@ -64,9 +64,9 @@ class State:
     cost: Array
     incidents_total: Array
     probes: NDArray[np.int64]
-    """Deliberate probes by the pair's observer against its target, (replicate, pair)."""
+    """Deliberate probes by each dyad side against the other, (replicate, dyad, side)."""
     attacks: NDArray[np.int64]
-    """Deliberate limited attacks by the pair's observer against its target, (replicate, pair)."""
+    """Deliberate limited attacks by each dyad side against the other, (replicate, dyad, side)."""
 
     @property
     def replicates(self) -> int:
@@ -124,6 +124,6 @@ def initial_state(compiled: Compiled, replicates: int, type_uniforms: Array | No
         days_elevated=np.zeros((r, n_a)),
         cost=np.zeros((r, n_a)),
         incidents_total=np.zeros((r, n_s)),
-        probes=np.zeros((r, n_p), dtype=np.int64),
-        attacks=np.zeros((r, n_p), dtype=np.int64),
+        probes=np.zeros((r, n_d, 2), dtype=np.int64),
+        attacks=np.zeros((r, n_d, 2), dtype=np.int64),
     )

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from dualtrack.doctrines.base import Observation
 from dualtrack.engine.compiled import Compiled
+from dualtrack.engine.linear import LinearMap
 from dualtrack.engine.state import State
 from dualtrack.mechanisms import (
     aggression,
@@ -37,6 +38,7 @@ from dualtrack.scenario.schema import MechanismParams
 
 Array = NDArray[np.float64]
 Bools = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
 
 
 class StepConstants:
@@ -49,6 +51,10 @@ class StepConstants:
         self.retention = threat.decay_factor(compiled.dt, mech.threat.memory_days.value)
         self.up_table, self.down_table = escalation.rate_tables(mech.escalation)
         self.transparency_ext = np.append(compiled.transparency, 0.0)
+        self.pair_inspection = np.stack(
+            [np.zeros(len(compiled.pair_ids)), _extend(compiled.inspection)[compiled.pair_dyad]]
+        )
+        """Extra transparency of each pair without and with its agreement in force, (2, pair)."""
         self.tolerance_floor = np.maximum(compiled.tolerated_threat, 1.0)
         self.strength_floor = np.maximum(compiled.baseline_strength, 1e-9)
         self.band = mech.perception.noise_band.value
@@ -59,8 +65,30 @@ class StepConstants:
         initial_strength = compiled.initial @ compiled.weight
         self.status_quo_target = initial_strength[compiled.pair_target] * compiled.pair_facing
         self.status_quo_own = initial_strength[compiled.pair_observer]
+        entry_to_pair = compiled.entry_to_pair.toarray()
+        self.seen_pairs = np.flatnonzero(entry_to_pair.sum(axis=0) > 0.0)
+        """Pairs whose observer can see forces of its target (the others see nothing)."""
+        self.entry_to_seen = LinearMap(entry_to_pair[:, self.seen_pairs])
         self.reversed_pairs = compiled.dyad_pairs[:, ::-1]
         """Per dyad side sigma, the pair that observes it: (other side -> sigma)."""
+        self.contact_to_sides = LinearMap(
+            compiled.contact_to_pairs.toarray()[:, self.reversed_pairs.reshape(-1)]
+        )
+        """Contact incidents per sector to the pair that blames each dyad side."""
+        self.any_cascade = bool(np.any(compiled.slot_cascade < len(compiled.dyad_ids)))
+        own = compiled.own_pairs.toarray()
+        self.belief_pairs = {
+            a: np.flatnonzero(own[:, a])
+            for a in compiled.deciders
+            if compiled.intent_active and "belief" in compiled.doctrines[a].classifier["observes"]
+        }
+        """The pairs of each deciding actor whose doctrine reads beliefs (as its classifier
+        says; tests check the claim): without any opportunist every belief is 0."""
+
+        # chance that an aggressor against each dyad side is punished: (dyad, side)
+        self.p_punish = aggression.punishment_probability(
+            compiled.resolve[compiled.dyad_sides[:, ::-1]], compiled.side_commitment[:, ::-1, :]
+        )
 
 
 def _extend(values: Array) -> Array:
@@ -84,7 +112,8 @@ class Perceived(NamedTuple):
     felt: Array
     adversary_strength: Array
     observed_strength: Array
-    """This step's raw (unsmoothed) observation of each pair's strength, (replicate, pair)."""
+    """This step's raw (unsmoothed) observation of the strength of each pair that can see
+    forces (``StepConstants.seen_pairs``), (replicate, seen pair)."""
     sigma: Array
     """Log-sd of each pair's observation, (replicate, pair)."""
     bias: Array
@@ -100,14 +129,20 @@ def _perceive(
 ) -> Perceived:
     """Noisy observation, smoothed estimates and the threat each actor feels."""
     mech = k.params
-    verification = np.where(state.active, c.inspection, 0.0)
+    # each pair's transparency without and with its dyad's agreement (inspections) in force,
+    # (2, pair); every replicate takes one of the two
     effective = perception.effective_transparency(
         k.transparency_ext[c.pair_dyad],
         mech.perception.channel_information.value * _extend(c.forcing.information[t])[c.pair_dyad],
-        _extend(verification)[:, c.pair_dyad],
+        k.pair_inspection,
     )
-    sigma = perception.noise_sd(mech.perception.base_noise_sd.value, effective)
-    bias = c.inflation[c.pair_observer] * (1.0 - effective)
+    in_force = _extend(state.active)[:, c.pair_dyad]
+    sigma_of = perception.noise_sd(mech.perception.base_noise_sd.value, effective)
+    sigma = np.where(in_force, sigma_of[1], sigma_of[0])
+    bias_of = c.inflation[c.pair_observer] * (1.0 - effective)
+    bias = np.where(in_force, bias_of[1], bias_of[0])
+    sd_of = noise.smoothed_relative_sd(sigma_of, k.alpha)
+    smoothed_sd = np.where(in_force, sd_of[1], sd_of[0])
     observed = perception.observe(
         state.forces.reshape(len(state.forces), -1)[:, c.entry_source],
         bias[:, c.entry_pair],
@@ -125,13 +160,12 @@ def _perceive(
         mech.threat.rung_weight.value,
     )
     felt = threat.actor_threat(pair_threats, c.aggregation) + c.forcing.war_threat[t]
-    smoothed_sd = noise.smoothed_relative_sd(sigma, k.alpha)
     threat_noise = k.band * (smoothed_sd * perceived_strength) @ c.aggregation
     return Perceived(
         perceived,
         felt,
         perceived_strength @ c.own_pairs,
-        observed @ c.entry_to_pair,
+        observed @ k.entry_to_seen if c.learning else observed[:, :0],
         sigma,
         bias,
         smoothed_sd,
@@ -139,13 +173,12 @@ def _perceive(
     )
 
 
-def _adversary_belief(log_odds: Array, c: Compiled) -> Array:
-    """Each actor's belief that at least one of its adversaries is an opportunist.
+def _adversary_belief(log_odds: Array, pairs: IntArray) -> Array:
+    """An actor's belief that at least one of its adversaries (its ``pairs``) is an opportunist.
 
-    Types are drawn independently, so it is ``1 - prod_j (1 - b_ij)`` over the actor's pairs.
+    Types are drawn independently, so it is ``1 - prod_j (1 - b_ij)``.
     """
-    b = np.minimum(intent.belief(log_odds), 1.0 - 1e-15)
-    return -np.expm1(np.log1p(-b) @ c.own_pairs)
+    return 1.0 - intent.trust(log_odds[:, pairs]).prod(axis=-1)
 
 
 def _decide(state: State, c: Compiled, k: StepConstants, seen: Perceived) -> tuple[Array, Array]:
@@ -161,8 +194,12 @@ def _decide(state: State, c: Compiled, k: StepConstants, seen: Perceived) -> tup
         )
     targets = np.broadcast_to(c.baseline, state.forces.shape).copy()
     talk = np.zeros(seen.felt.shape)
-    beliefs = _adversary_belief(state.log_odds, c) if c.intent_active else np.zeros(seen.felt.shape)
-    greed = np.exp(intent.log_buildup(state.types, k.params.intent.opportunist_buildup.value))
+    no_belief = np.zeros(state.replicates)  # no opportunist anywhere: every belief is 0
+    greed = (
+        np.exp(intent.log_buildup(state.types, k.params.intent.opportunist_buildup.value))
+        if c.intent_active
+        else None
+    )
     for a in c.deciders:
         obs = Observation(
             day=state.day,
@@ -177,13 +214,16 @@ def _decide(state: State, c: Compiled, k: StepConstants, seen: Perceived) -> tup
             capacity=c.capacity[a],
             share_per_weight=c.share_per_weight[a],
             threat_noise=seen.threat_noise[:, a],
-            belief=beliefs[:, a],
+            belief=_adversary_belief(state.log_odds, k.belief_pairs[a])
+            if a in k.belief_pairs
+            else no_belief,
         )
         decision = c.doctrines[a].decide(obs, state.doctrine_states[a])
         targets[:, a, :] = decision.target
-        if c.intent_active:
-            targets[:, a, :] *= greed[:, a, None]
+
         talk[:, a] = np.clip(decision.talk, 0.0, 1.0)
+    if greed is not None:
+        targets *= greed[..., None]
     return targets, talk
 
 
@@ -244,8 +284,12 @@ def _negotiate(
     )
     formed = ~state.active & (uniforms[:, layout.formation] < dialogue.probability(hazard, c.dt))
     side_forces = state.forces[:, sides, :]  # (replicate, dyad, side, category)
-    new_ceiling = dialogue.ceilings(side_forces, c.baseline[sides], params.withdrawal_depth.value)
-    ceiling = np.where(formed[..., None, None], new_ceiling, state.ceiling)
+    ceiling = state.ceiling
+    if formed.any():
+        new_ceiling = dialogue.ceilings(
+            side_forces, c.baseline[sides], params.withdrawal_depth.value
+        )
+        ceiling = np.where(formed[..., None, None], new_ceiling, ceiling)
     side_threat = felt[:, sides]
     threat_reference = np.where(
         formed[..., None], side_threat, np.minimum(state.threat_reference, side_threat)
@@ -319,9 +363,9 @@ class Incidents(NamedTuple):
     per_sector: Array
     attributed_pairs: Array
     side_strength: Array
-    background: Array
-    """Expected rate of accidental incidents each observer attributes to its target, per day,
-    (replicate, pair)."""
+    background: Array | None
+    """Expected daily rate of accidental incidents blamed on each dyad side by the other,
+    (replicate, dyad, side); None when no belief learns."""
 
 
 def _incidents(forces: Array, c: Compiled, k: StepConstants, t: int, uniforms: Array) -> Incidents:
@@ -342,10 +386,12 @@ def _incidents(forces: Array, c: Compiled, k: StepConstants, t: int, uniforms: A
     attributed_pairs = (
         contact @ c.contact_to_pairs + exo_counts[..., 0].reshape(r, -1) @ c.exogenous_to_pairs
     )
-    background = (
-        contact_rate @ c.contact_to_pairs
-        + (blame * c.forcing.exogenous[t]).reshape(-1) @ c.exogenous_to_pairs
-    )
+    background = None
+    if c.learning:  # per dyad side sigma, as the pair (other side -> sigma) attributes them
+        exogenous = (blame * c.forcing.exogenous[t]).reshape(-1) @ c.exogenous_to_pairs
+        background = (contact_rate @ k.contact_to_sides).reshape(r, -1, 2) + exogenous[
+            k.reversed_pairs
+        ]
     return Incidents(per_sector, attributed_pairs, side_strength, background)
 
 
@@ -357,8 +403,13 @@ class Aggression(NamedTuple):
     """Total hazard each side would have if it were an opportunist, (replicate, dyad, side)."""
 
 
+def _dyad_strength(side_strength: Array, c: Compiled) -> Array:
+    """Each side's strength along its dyad's sectors, (replicate, dyad, side)."""
+    return (side_strength.transpose(0, 2, 1) @ c.sector_to_dyad).transpose(0, 2, 1)
+
+
 def _aggress(
-    state: State, c: Compiled, k: StepConstants, t: int, side_strength: Array, uniforms: Array
+    state: State, c: Compiled, k: StepConstants, t: int, by_side: Array, uniforms: Array
 ) -> Aggression:
     """Opportunists' probes and limited attacks, deterred by denial and punishment (§7.13).
 
@@ -367,24 +418,21 @@ def _aggress(
     resolve and its allies' commitments, and the defender's distraction by wars elsewhere.
     """
     sides = c.dyad_sides
-    by_side = (side_strength.transpose(0, 2, 1) @ c.sector_to_dyad).transpose(0, 2, 1)
     defender = by_side[..., ::-1]
     target = sides[:, ::-1]
-    probe, attack = aggression.hazards(
+    probe, attack = aggression.hazards_given_punishment(
         True,
         k.params.aggression,
         by_side,
         defender,
-        c.resolve[target],
-        c.side_commitment[:, ::-1, :],
+        k.p_punish,
         c.forcing.distraction[t][target],
     )
     opportunist = state.types[:, sides]
     draws = uniforms[:, c.intent_layout.aggression].reshape(opportunist.shape)
-    code = aggression.choose(
-        np.where(opportunist, probe, 0.0), np.where(opportunist, attack, 0.0), c.dt, draws
-    )
-    return Aggression(code, probe + attack)
+    # a security seeker never initiates: its code is NONE whatever the draw
+    code = np.where(opportunist, aggression.choose(probe, attack, c.dt, draws), aggression.NONE)
+    return Aggression(code.astype(np.int8), probe + attack)
 
 
 def _beliefs(
@@ -394,7 +442,7 @@ def _beliefs(
     seen: Perceived,
     strength: Array,
     attributed_pairs: Array,
-    background: Array,
+    background: Array | None,
     acted: Aggression | None,
     deal: Agreements,
 ) -> Array:
@@ -407,35 +455,36 @@ def _beliefs(
     """
     params = k.params.intent
     log_odds = intent.predict(state.log_odds, c.pair_prior, k.p_switch)
+    seen_pairs = k.seen_pairs
+    llr = np.zeros(log_odds.shape)
+    sigma = seen.sigma[:, seen_pairs]
     reference = intent.security_strength(
-        k.status_quo_target,
-        strength[:, c.pair_observer],
-        k.status_quo_own,
+        k.status_quo_target[seen_pairs],
+        strength[:, c.pair_observer[seen_pairs]],
+        k.status_quo_own[seen_pairs],
         params.assumed_reactivity.value,
-    ) * (1.0 + seen.bias)
-    seen_any = (seen.observed_strength > 0.0) & (reference > 0.0)
+    ) * (1.0 + seen.bias[:, seen_pairs])
     with np.errstate(divide="ignore", invalid="ignore"):
-        excess = intent.perceived_excess(seen.observed_strength, seen.sigma, reference)
-    llr = np.where(
-        seen_any,
-        intent.buildup_llr(
-            excess, seen.sigma, params.opportunist_buildup.value, params.model_sd.value
-        ),
-        0.0,
-    )
-    rate = np.zeros_like(llr)
-    if acted is not None:
-        rate[:, k.reversed_pairs] = acted.opportunist_rate
-    llr = llr + intent.incident_llr(attributed_pairs, background, rate, c.dt)
-    if deal.detect_hazard is not None:
-        ended = intent.outcome_llr(
+        excess = intent.perceived_excess(seen.observed_strength, sigma, reference)
+        evidence = intent.buildup_llr(
+            excess, sigma, params.opportunist_buildup.value, params.model_sd.value
+        )
+    # nothing seen (no forces facing the observer this step): no evidence
+    llr[:, seen_pairs] = np.where(seen.observed_strength > 0.0, evidence, 0.0)
+    # incidents and agreements concern dyads only: evidence about each side sigma
+    observing = k.reversed_pairs
+    assert background is not None
+    rate = acted.opportunist_rate if acted is not None else np.zeros(background.shape)
+    about_side = intent.incident_llr(attributed_pairs[:, observing], background, rate, c.dt)
+    if deal.detect_hazard is not None and (deal.expired.any() or deal.detected_side.any()):
+        about_side += intent.outcome_llr(
             deal.expired[..., None],
             deal.detected_side,
             deal.detect_hazard[..., None],
             k.params.dialogue.duration_days.value,
             params,
         )
-        llr[:, k.reversed_pairs] += ended
+    llr[:, observing] += about_side
     return intent.update(log_odds, llr, params.belief_bound.value)
 
 
@@ -447,7 +496,7 @@ def _escalate(
     felt: Array,
     strength: Array,
     memory: Array,
-    side_strength: Array,
+    by_side: Array,
     new_trust: Array,
     active: Bools,
     uniforms: Array,
@@ -461,8 +510,7 @@ def _escalate(
     """
     esc = k.params.escalation
     sides = c.dyad_sides
-    by_side = side_strength.transpose(0, 2, 1) @ c.sector_to_dyad  # (replicate, side, dyad)
-    dyad_strength = by_side.transpose(0, 2, 1) + 1.0
+    dyad_strength = by_side + 1.0
     pressure = escalation.pressure(
         esc,
         relative_threat=(np.maximum(felt - c.tolerated_threat, 0.0) / k.tolerance_floor)[:, sides],
@@ -483,13 +531,13 @@ def _escalate(
         rung = aggression.escalate(rung, acted.code.max(axis=-1))
     joined = state.joined
     if len(c.slot_dyad):
-        fighting = c.forcing.at_war[t][c.slot_ally, c.slot_opponent] | _extend(
-            (rung >= Rung.WAR).astype(np.float64)
-        )[:, c.slot_cascade].astype(bool)
         p_join = escalation.pull_in_probability(
             rung[:, c.slot_dyad], c.slot_commitment, esc.pull_in_rate.value, c.dt
         )
-        joined = joined | ((uniforms[:, c.layout.pull_in] < p_join) & ~fighting)
+        joins = uniforms[:, c.layout.pull_in] < p_join
+        if k.any_cascade:  # already at war with the opponent in its own dyad
+            joins &= ~(_extend(rung >= Rung.WAR)[:, c.slot_cascade])
+        joined = joined | (joins & ~c.forcing.at_war[t][c.slot_ally, c.slot_opponent])
         widened = (joined @ c.slot_to_dyad) > 0
         rung = np.where(widened, np.maximum(rung, Rung.HORIZONTAL_ESCALATION), rung)
         cascaded = (joined @ c.slot_to_cascade) > 0
@@ -529,9 +577,10 @@ def step(
     forces = posture.relax(state.forces, targets, c.rate_dt, c.capacity)
     happened = _incidents(forces, c, k, t, uniforms)
     attributed_pairs = happened.attributed_pairs
+    by_side = _dyad_strength(happened.side_strength, c)
     acted = None
     if intent_uniforms is not None:
-        acted = _aggress(state, c, k, t, happened.side_strength, intent_uniforms)
+        acted = _aggress(state, c, k, t, by_side, intent_uniforms)
         attributed_pairs = attributed_pairs.copy()
         attributed_pairs[:, k.reversed_pairs] += acted.code > aggression.NONE
     memory = threat.update_memory(state.memory, attributed_pairs, k.retention)
@@ -541,7 +590,7 @@ def step(
         log_odds = _beliefs(
             state, c, k, seen, strength, attributed_pairs, happened.background, acted, deal
         )
-        new_trust = intent.trust(log_odds)[:, c.dyad_pairs].mean(axis=-1)
+        new_trust = intent.trust(log_odds[:, c.dyad_pairs]).mean(axis=-1)
     rung, joined = _escalate(
         state,
         c,
@@ -550,7 +599,7 @@ def step(
         seen.felt,
         strength,
         memory,
-        happened.side_strength,
+        by_side,
         new_trust,
         deal.active,
         uniforms,
@@ -558,10 +607,8 @@ def step(
     )
     probes, attacks = state.probes, state.attacks
     if acted is not None:
-        probes = probes.copy()
-        attacks = attacks.copy()
-        probes[:, c.dyad_pairs] += acted.code == aggression.PROBE
-        attacks[:, c.dyad_pairs] += acted.code == aggression.ATTACK
+        probes = probes + (acted.code == aggression.PROBE)
+        attacks = attacks + (acted.code == aggression.ATTACK)
     excess = (strength - c.baseline_strength) / k.strength_floor
     above = np.maximum(forces - c.baseline, 0.0).reshape(-1, len(c.unit_cost)) @ c.unit_cost
     return State(
