@@ -13,7 +13,7 @@ state, the compiled scenario and the step's draws.
 from __future__ import annotations
 
 import dataclasses
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,6 +39,7 @@ from dualtrack.scenario.schema import MechanismParams
 Array = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
+Scalar = TypeVar("Scalar", bound=np.generic)
 
 
 class StepConstants:
@@ -84,14 +85,13 @@ class StepConstants:
         }
         """The pairs of each deciding actor whose doctrine reads beliefs (as its classifier
         says; tests check the claim): without any opportunist every belief is 0."""
-
         # chance that an aggressor against each dyad side is punished: (dyad, side)
         self.p_punish = aggression.punishment_probability(
             compiled.resolve[compiled.dyad_sides[:, ::-1]], compiled.side_commitment[:, ::-1, :]
         )
 
 
-def _extend(values: Array) -> Array:
+def _extend(values: NDArray[Scalar]) -> NDArray[Scalar]:
     """Append a zero column so that index ``n_dyads`` means 'no dyad'."""
     return np.concatenate([values, np.zeros(values.shape[:-1] + (1,), values.dtype)], axis=-1)
 
