@@ -91,13 +91,13 @@ SECTORS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 #: Cities drawn on the Belarus-Ukraine map for orientation: (name, lon, lat, where the name
-#: goes relative to the point).
+#: goes relative to the point: top, bottom, left or right).
 BU_PLACES: tuple[tuple[str, float, float, str], ...] = (
-    ("Minsk", 27.5667, 53.9000, "top center"),
-    ("Kyiv", 30.5234, 50.4501, "bottom center"),
-    ("Brest", 23.6847, 52.0976, "middle left"),
-    ("Gomel", 30.9754, 52.4412, "top center"),
-    ("Chernihiv", 31.2893, 51.4982, "middle right"),
+    ("Minsk", 27.5667, 53.9000, "top"),
+    ("Kyiv", 30.5234, 50.4501, "bottom"),
+    ("Brest", 23.6847, 52.0976, "left"),
+    ("Gomel", 30.9754, 52.4412, "top"),
+    ("Chernihiv", 31.2893, 51.4982, "right"),
 )
 
 #: Where each country's name is written on the Belarus-Ukraine map (lon, lat).
