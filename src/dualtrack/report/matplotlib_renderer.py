@@ -16,11 +16,11 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Polygon
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from dualtrack.report import figure_spec as fs
@@ -257,17 +257,14 @@ def _mark(axes: Axes, mark: fs.Mark, view: int) -> fs.ColourScale | None:  # noq
     elif isinstance(mark, fs.RuleX):
         axes.axvline(mark.x, color=mark.colour, linewidth=0.8)
     elif isinstance(mark, fs.Areas):
-        for rings, fill in zip(mark.rings, mark.fills, strict=True):
-            for ring in rings:
-                axes.add_patch(
-                    Polygon(
-                        ring,
-                        closed=True,
-                        facecolor=fill,
-                        edgecolor=mark.edge,
-                        linewidth=mark.edge_width,
-                    )
-                )
+        rings = [ring for area in mark.rings for ring in area]
+        fills = [fill for area, fill in zip(mark.rings, mark.fills, strict=True) for _ in area]
+        axes.add_collection(
+            PolyCollection(
+                rings, facecolors=fills, edgecolors=mark.edge, linewidths=mark.edge_width
+            ),
+            autolim=False,
+        )
     elif isinstance(mark, fs.PolyLine):
         axes.plot(mark.points[:, 0], mark.points[:, 1], color=mark.colour, linewidth=mark.width)
     elif isinstance(mark, fs.ScaleLines):
@@ -279,7 +276,7 @@ def _mark(axes: Axes, mark: fs.Mark, view: int) -> fs.ColourScale | None:  # noq
             capstyle="butt",
         )
         collection.set_array(mark.values[view])
-        axes.add_collection(collection)
+        axes.add_collection(collection, autolim=False)
         return mark.scale
     elif isinstance(mark, fs.Callouts):
         for point, text, offset in zip(mark.points, mark.texts, mark.offsets, strict=True):
