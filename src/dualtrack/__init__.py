@@ -7,23 +7,17 @@ Quick use::
     results = dualtrack.simulate(scenario, doctrine="dual-track", replicates=500, seed=1)
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("dualtrack")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
-
-from dualtrack.doctrines import BUILTIN_DOCTRINES, REGISTRY, Doctrine, register  # noqa: E402
-from dualtrack.engine.run import simulate  # noqa: E402
-from dualtrack.scenario.errors import ScenarioError  # noqa: E402
-from dualtrack.scenario.ladder import Rung  # noqa: E402
-from dualtrack.scenario.loading import (  # noqa: E402
+from dualtrack._version import __version__
+from dualtrack.doctrines import BUILTIN_DOCTRINES, REGISTRY, Doctrine, register
+from dualtrack.engine.run import simulate
+from dualtrack.scenario.errors import ScenarioError
+from dualtrack.scenario.ladder import Rung
+from dualtrack.scenario.loading import (
     builtin_scenarios,
     load_scenario,
     scenario_hash,
 )
-from dualtrack.scenario.schema import Scenario  # noqa: E402
+from dualtrack.scenario.schema import Scenario
 
 __all__ = [
     "BUILTIN_DOCTRINES",

@@ -89,4 +89,3 @@ def test_europe_report_has_the_map_and_names_the_actors_it_cannot_draw(
     assert 'id="plot-border_map"' in html
     assert "Actors that are not countries, not drawn: NATO, USRB, CSTO" in html
     assert (europe_folder / "figures" / "border_map.png").is_file()
-

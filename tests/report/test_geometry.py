@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 import dualtrack
-from dualtrack.engine.compiled import compile_scenario
 from dualtrack.report import load_output_folder
 from dualtrack.report.atlas import atlas_for, atlases, known_countries
-from dualtrack.report.border_map import build_border_map, mean_weighted_forces, sector_shares
+from dualtrack.report.border_map import build_border_map, mean_weighted_forces
 from dualtrack.report.shocks import axis_bands, shock_marks, throughout_note
 
 
@@ -55,26 +54,6 @@ def test_every_european_land_border_is_a_line_of_the_europe_atlas() -> None:
     assert {"POL", "RUS", "XKX", "VAT"} <= known_countries()
     assert atlas_for({"BLR", "UKR", "POL"}) is europe
     assert atlas_for({"BLR", "USA"}) is None
-
-
-def test_sector_shares_spread_forces_as_the_engine_does(
-    builtin_scenario: dualtrack.Scenario,
-) -> None:
-    compiled = compile_scenario(builtin_scenario)
-    n_actors, n_sectors = len(compiled.actor_ids), len(compiled.sector_ids)
-    presence = compiled.presence
-    dense = presence.toarray() if hasattr(presence, "toarray") else np.asarray(presence)
-    engine = dense.reshape(n_actors, n_sectors, 2).sum(axis=2)
-    np.testing.assert_allclose(sector_shares(builtin_scenario), engine, atol=1e-12)
-
-
-def test_stationed_forces_stand_on_their_hosts_side(
-    builtin_scenario: dualtrack.Scenario,
-) -> None:
-    shares = sector_shares(builtin_scenario)
-    actors = [a.id for a in builtin_scenario.actors]
-    np.testing.assert_allclose(shares[actors.index("RUS")].sum(), 1.0)  # Russia, via Belarus
-    assert shares[actors.index("NATO")].sum() == 0.0  # no sector of its own
 
 
 def test_shocks_are_counted_in_days_from_the_start(builtin_scenario: dualtrack.Scenario) -> None:

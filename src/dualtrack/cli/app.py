@@ -19,7 +19,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from dualtrack import __version__
+from dualtrack._version import __version__
 
 app = typer.Typer(
     help="dualtrack: deterrence-and-dialogue (dual-track) border security simulations.",

@@ -19,6 +19,7 @@ from dualtrack.doctrines.base import Doctrine, make_doctrine
 from dualtrack.engine.forcing import Forcing, Indices, standing, tabulate
 from dualtrack.engine.linear import LinearMap
 from dualtrack.mechanisms.threat import decay_factor
+from dualtrack.scenario.deployment import sector_presence
 from dualtrack.scenario.schema import Scenario
 
 Array = NDArray[np.float64]
@@ -260,22 +261,7 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
 
     # sectors: presence of each actor's strength on each side of each sector
     host = {a.id: (a.stationed_with or a.id) for a in scenario.actors}
-    length = np.array([s.length_km.value for s in scenario.sectors])
-    presence = np.zeros((n_a, n_s, 2))
-    for i, actor_id in enumerate(actors):
-        mine = [
-            (s, sector.between.index(host[actor_id]))
-            for s, sector in enumerate(scenario.sectors)
-            if host[actor_id] in sector.between
-        ]
-        weights = scenario.actors[i].sector_weights
-        spread = {
-            s: length[s] * (weights[sectors[s]].value if sectors[s] in weights else 1.0)
-            for s, _ in mine
-        }
-        total = sum(spread.values())
-        for s, side in mine:
-            presence[i, s, side] = spread[s] / total if total > 0 else 0.0
+    presence = sector_presence(scenario)
     # an observer counts the share of the target's forces deployed in sectors facing it
     # (all of them when the target holds no sector: no geography to split by)
     facing = np.ones(n_p)

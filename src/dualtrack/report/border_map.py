@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from dualtrack.analysis.cascades import REQUIRED as CASCADE_VARIABLES
 from dualtrack.analysis.cascades import cascade_origins
+from dualtrack.engine import outputs
 from dualtrack.report import figure_spec as fs
 from dualtrack.report.atlas import Atlas, BorderLine, atlas_for, known_countries
 from dualtrack.report.palette import (
@@ -33,6 +34,7 @@ from dualtrack.report.palette import (
     MAP_OTHER_FILL,
 )
 from dualtrack.report.series import category_weights, weighted
+from dualtrack.scenario.deployment import sector_presence
 from dualtrack.scenario.schema import Scenario
 
 MARGIN_DEG = 0.3
@@ -101,44 +103,20 @@ class BorderMap:
         return [b for b in lines.values() if b is not None and "official_length_km" in b.notes]
 
 
-def sector_shares(scenario: Scenario) -> NDArray[np.float64]:
-    """Share of each actor's forces in each sector, shape (actor, sector), rows sum to 1 or 0.
-
-    As in the engine: an actor's forces stand on its own side of the border, or its host's
-    (``stationed_with``), spread over that side's sectors in proportion to
-    ``length_km x sector_weights`` (weight 1 where none is given).
-    """
-    sectors = scenario.sectors
-    shares = np.zeros((len(scenario.actors), len(sectors)))
-    for i, actor in enumerate(scenario.actors):
-        host = actor.stationed_with or actor.id
-        for s, sector in enumerate(sectors):
-            if host in sector.between:
-                weight = actor.sector_weights.get(sector.id)
-                shares[i, s] = sector.length_km.value * (1.0 if weight is None else weight.value)
-        total = shares[i].sum()
-        if total > 0:
-            shares[i] /= total
-    return shares
-
-
 def mean_weighted_forces(results: xr.Dataset, scenario: Scenario) -> tuple[xr.DataArray, str]:
     """Mean threat-weighted forces per doctrine and actor, and what the mean is taken over."""
     weights = category_weights(scenario, results)
-    if "forces" in results:
-        forces = weighted(
-            results["forces"].mean(("replicate", "time"), skipna=False, dtype=np.float64), weights
-        )
-        basis = (
-            f"over all {results.sizes['replicate']:,} replicates and {results.sizes['time']} steps"
-        )
-    elif "forces_mean" in results:
-        forces = weighted(results["forces_mean"].mean("time"), weights)
+    per_step = outputs.per_step_mean(results, "forces")
+    if per_step is not None:
+        forces = weighted(per_step.mean("time"), weights)
         basis = (
             f"over all {results.sizes['replicate']:,} replicates and {results.sizes['time']} steps"
         )
     else:
-        forces = weighted(results["final_forces"].mean("replicate", skipna=False), weights)
+        final = outputs.final_values(results, "forces")
+        if final is None:
+            raise KeyError("the results keep no values of 'forces'")
+        forces = weighted(final.mean("replicate", skipna=False), weights)
         basis = (
             f"at the end of the horizon, over all {results.sizes['replicate']:,} replicates "
             "(a summary run keeps no time series)"
@@ -212,7 +190,7 @@ def build_border_map(results: xr.Dataset, scenario: Scenario) -> BorderMap | Non
         for s, line in zip(mapped, lines, strict=True)
     ]
     forces, basis = mean_weighted_forces(results, scenario)
-    shares = sector_shares(scenario)[:, mapped]  # (actor, mapped sector)
+    shares = sector_presence(scenario).sum(axis=-1)[:, mapped]  # (actor, mapped sector)
     actor_order = [a.id for a in scenario.actors]
     index = [actor_order.index(str(a)) for a in forces["actor"].values]
     lengths = np.array([sector.scenario_km for sector in sectors])

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from dualtrack import __version__
+from dualtrack._version import __version__
 from dualtrack.analysis.exploration import exploration_summary
+from dualtrack.engine.outputs import has_time_series, record_of
 from dualtrack.report import border_map as maps
 from dualtrack.report import figures, matplotlib_renderer, plotly_renderer
 from dualtrack.report.atlas import attribution
@@ -34,7 +35,6 @@ from dualtrack.report.series import (
     agreement_shares,
     agreement_spells,
     forces_fans,
-    has_time_series,
     rung_shares,
     threat_fans,
     trajectories,
@@ -201,7 +201,7 @@ def _time_series(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) -
     labels = [str(v) for v in results["rung_label"].values]
     basis = (
         "per-step rung shares kept by --record mean"
-        if "rung_share" in results
+        if record_of(results, "escalation") == "mean"
         else "every replicate's trajectory"
     )
     section.blocks.append(
