@@ -39,7 +39,7 @@ from dualtrack.scenario.schema import Scenario
 
 MARGIN_DEG = 0.3
 """Space around the mapped countries (degrees)."""
-ORIGIN_SIZE_PT = 34.0
+ORIGIN_SIZE_PT = 26.0
 """Diameter of a cascade-origin marker that holds every cascade (points; area ~ share)."""
 
 
@@ -332,9 +332,10 @@ def map_figure(border_map: BorderMap) -> fs.FigureSpec:
                 hovers=hovers,
                 group="cascade origin",
                 edge=INK,
+                alpha=0.5,
             )
         )
-        keys.append(fs.Key("cascade origin (area: share of cascades)", MAP_ORIGIN, "swatch"))
+        keys.append(fs.Key("cascade origin (area: share of cascades)", MAP_ORIGIN, "swatch", 0.5))
     latitude = float((low[1] + high[1]) / 2.0)
     width = 8.0
     aspect = 1.0 / float(np.cos(np.radians(latitude)))
@@ -352,7 +353,7 @@ def map_figure(border_map: BorderMap) -> fs.FigureSpec:
         title="Deployment intensity by sector",
         keys=keys,
         legend="bottom",
-        margins=(0.7, 0.3, 0.45, 0.6),
+        margins=(0.7, 0.3, 0.45, 0.85 if keys else 0.6),
         views=border_map.doctrines,
         default_view=border_map.doctrines.index(border_map.default_doctrine),
         view_label="doctrine:",

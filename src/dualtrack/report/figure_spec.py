@@ -188,6 +188,7 @@ class Points:
     hovers: tuple[tuple[str, ...], ...] = ()
     group: str = ""
     edge: str = ""
+    alpha: float = 0.85
 
 
 @dataclass(frozen=True)

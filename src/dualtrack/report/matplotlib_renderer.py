@@ -301,7 +301,7 @@ def _mark(axes: Axes, mark: fs.Mark, view: int) -> fs.ColourScale | None:  # noq
             color=mark.colour,
             edgecolors=mark.edge or "none",
             linewidths=0.6,
-            alpha=0.85,
+            alpha=mark.alpha,
             zorder=3,
         )
         for k, position in enumerate(mark.label_positions):

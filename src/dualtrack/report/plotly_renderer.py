@@ -453,7 +453,7 @@ def _traces(mark: fs.Mark, panel: fs.Panel, view: int) -> list[Any]:  # noqa: C9
                 marker={
                     "size": sizes,
                     "color": mark.colour,
-                    "opacity": 0.85,
+                    "opacity": mark.alpha,
                     "line": {"color": mark.edge or mark.colour, "width": 1},
                 },
                 hovertext=[_html(h) for h in hovers],

@@ -378,7 +378,7 @@ def _map(folder: OutputFolder, figs: _Figures, border_map: maps.BorderMap | None
             off_map = ", ".join(border_map.origins.off_map)
             caption += f" Origins between non-country actors, not drawn: {off_map}."
     if border_map.off_map:
-        caption += f" Actors that are not countries, not drawn: {', '.join(border_map.off_map)}."
+        caption += f" Actors not drawn as countries on this map: {', '.join(border_map.off_map)}."
     if border_map.unmapped:
         caption += f" Sectors with no line in the geometry: {', '.join(border_map.unmapped)}."
     measured = border_map.measured_borders()
@@ -397,8 +397,7 @@ def _map(folder: OutputFolder, figs: _Figures, border_map: maps.BorderMap | None
                 f"Measured geodesically on the WGS84 ellipsoid (pyproj) along the Natural "
                 f"Earth border line: {border.length_km:.1f} km; the official "
                 f"{border.notes['official_length_km']:,.0f} km is "
-                f"{border.notes['official_source']}. "
-                + border.notes.get("length_note", "")
+                f"{border.notes['official_source']}. " + border.notes.get("length_note", "")
                 if border
                 else "Drawn lengths: measured geodesically on the WGS84 ellipsoid (pyproj) "
                 "along the Natural Earth border lines."

@@ -1,11 +1,14 @@
-"""The map of the built-in europe scenario: every country actor, every sector, cascade origins."""
+"""Maps of scenarios whose actors are countries: the europe scenario's, and a user's own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from dualtrack.cli import app
@@ -87,5 +90,26 @@ def test_europe_report_has_the_map_and_names_the_actors_it_cannot_draw(
 ) -> None:
     html = render_report(europe_folder).read_text(encoding="utf-8")
     assert 'id="plot-border_map"' in html
-    assert "Actors that are not countries, not drawn: NATO, USRB, CSTO" in html
+    assert "Actors not drawn as countries on this map: NATO, USRB, CSTO" in html
     assert (europe_folder / "figures" / "border_map.png").is_file()
+
+
+def test_a_users_scenario_between_two_vendored_countries_gets_a_map(
+    make_two_actor: Callable[[], dict[str, Any]], tmp_path: Path
+) -> None:
+    text = yaml.safe_dump(make_two_actor())
+    text = text.replace("- A\n", "- POL\n").replace("- B\n", "- LTU\n")
+    text = text.replace("id: A\n", "id: POL\n").replace("id: B\n", "id: LTU\n")
+    scenario = tmp_path / "poland-lithuania.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    arguments = ["run", str(scenario), "-n", "8", "--days", "5", "--record", "summary"]
+    result = CliRunner().invoke(app, [*arguments, "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    folder = load_output_folder(out)
+    border_map = build_border_map(folder.results, folder.scenario)
+    assert border_map is not None
+    assert border_map.atlas.file == "europe.geojson" and border_map.countries == ["POL", "LTU"]
+    (sector,) = border_map.sectors
+    assert sector.id == "border" and sector.line.id == "LTU-POL"  # the Suwalki gap border
+    assert sector.line.length_km == pytest.approx(100.0, rel=0.25)
