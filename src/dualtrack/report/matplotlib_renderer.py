@@ -183,7 +183,7 @@ def _panel(axes: Axes, panel: fs.Panel, view: int) -> fs.ColourScale | None:
         axes.set_aspect(panel.aspect)
     if panel.background:
         axes.set_facecolor(panel.background)
-    if panel.x.categories == () and panel.shocks and panel.x.limits is None:
+    if panel.shocks and panel.x.limits is None:  # a shock begun before day 0 widens no axis
         xs = [m.x for m in panel.marks if isinstance(m, fs.Line | fs.StackedAreas | fs.Band)]
         if xs:
             axes.set_xlim(min(float(x[0]) for x in xs), max(float(x[-1]) for x in xs))

@@ -337,7 +337,7 @@ def _map(folder: OutputFolder, figs: _Figures, border_map: maps.BorderMap | None
         section.notice = (
             "No vendored geometry matches this scenario's sectors: a sector is drawn when it "
             "lies between two countries of the vendored Natural Earth geometry, named by their "
-            "ISO 3166-1 alpha-3 codes (e.g. BLR, UKR), that share a land border there."
+            "ISO 3166-1 alpha-3 codes (such as DEU or POL), that share a land border there."
         )
         return section
     spec = maps.map_figure(border_map)
