@@ -286,7 +286,7 @@ def map_figure(border_map: BorderMap) -> fs.FigureSpec:
                 for d in range(len(border_map.doctrines))
             ),
             scale,
-            width=9.0 if len(sectors) <= 6 else 5.0,
+            width=6.5 if len(sectors) <= 6 else 4.0,
         )
     )
     if len(sectors) <= 6:  # room to name each sector
@@ -310,7 +310,7 @@ def map_figure(border_map: BorderMap) -> fs.FigureSpec:
     if len(border_map.countries) <= 6:
         for code in border_map.countries:
             country = atlas.countries[code]
-            marks.append(fs.Text(*country.label_point, country.name.upper(), MAP_LABEL, 14))
+            marks.append(fs.Text(*country.label_point, country.name.upper(), MAP_LABEL, 11))
     keys: list[fs.Key] = []
     origins = border_map.origins
     if origins is not None:

@@ -6,7 +6,8 @@ stacked areas, bars, boxes, intervals, map areas, coloured lines, callouts, poin
 :mod:`dualtrack.report.palette`. ``plotly_renderer`` draws a spec as the interactive figure of
 ``report.html`` and ``matplotlib_renderer`` as its static PNG; neither adds content of its own.
 
-Text may hold ``\\n`` for a line break. Hover formats are d3/Python format specs (``.2f``,
+Sizes (line widths, marker diameters, offsets, text) are in points. Text may hold ``\\n`` for
+a line break. Hover formats are d3/Python format specs (``.2f``,
 ``.1%``), which both the renderers and the captions understand.
 """
 

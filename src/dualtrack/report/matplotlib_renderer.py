@@ -272,7 +272,7 @@ def _mark(axes: Axes, mark: fs.Mark, view: int) -> fs.ColourScale | None:  # noq
             list(mark.lines),
             cmap=colormaps[mark.scale.colourmap],
             norm=Normalize(0.0, mark.scale.top),
-            linewidths=mark.width * 0.8,
+            linewidths=mark.width,
             capstyle="butt",
         )
         collection.set_array(mark.values[view])
@@ -319,7 +319,5 @@ def _mark(axes: Axes, mark: fs.Mark, view: int) -> fs.ColourScale | None:  # noq
                 color=mark.colour,
             )
     elif isinstance(mark, fs.Text):
-        axes.text(
-            mark.x, mark.y, mark.text, ha="center", color=mark.colour, fontsize=mark.size * 0.8
-        )
+        axes.text(mark.x, mark.y, mark.text, ha="center", color=mark.colour, fontsize=mark.size)
     return None

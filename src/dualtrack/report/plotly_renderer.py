@@ -21,6 +21,8 @@ from dualtrack.report.palette import INK, KEY_GREY, SHOCK, SHOCK_ALPHA, with_alp
 
 PX_PER_INCH = 112
 """Height of the interactive figure per inch of the static one."""
+PX_PER_PT = 4.0 / 3.0
+"""Screen pixels per typographic point: specs give line widths, sizes and offsets in points."""
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12}
 _AXIS = {
     "gridcolor": "#ebebeb",
@@ -243,8 +245,8 @@ def _annotations(mark: fs.Mark, n: int) -> list[dict[str, Any]]:
                 "showarrow": True,
                 "arrowhead": 0,
                 "arrowcolor": KEY_GREY,
-                "ax": dx * 1.33,
-                "ay": -dy * 1.33,  # plotly's ay points down
+                "ax": dx * PX_PER_PT,
+                "ay": -dy * PX_PER_PT,  # plotly's ay points down
                 "font": {"size": 11, "color": INK},
                 "bgcolor": "rgba(255,255,255,0.8)",
             }
@@ -258,7 +260,7 @@ def _annotations(mark: fs.Mark, n: int) -> list[dict[str, Any]]:
                 "y": mark.y,
                 "text": mark.text,
                 "showarrow": False,
-                "font": {"size": mark.size, "color": mark.colour},
+                "font": {"size": mark.size * PX_PER_PT, "color": mark.colour},
             }
         ]
     return []
@@ -284,7 +286,7 @@ def _traces(mark: fs.Mark, panel: fs.Panel, view: int) -> list[Any]:  # noqa: C9
             ),
         ]
     if isinstance(mark, fs.Line):
-        line: dict[str, Any] = {"color": mark.colour, "width": mark.width}
+        line: dict[str, Any] = {"color": mark.colour, "width": mark.width * PX_PER_PT}
         if mark.dotted:
             line["dash"] = "dot"
         if mark.step:
@@ -406,7 +408,7 @@ def _traces(mark: fs.Mark, panel: fs.Panel, view: int) -> list[Any]:  # noqa: C9
                     mode="lines",
                     fill="toself",
                     fillcolor=fill,
-                    line={"color": mark.edge, "width": mark.edge_width},
+                    line={"color": mark.edge, "width": mark.edge_width * PX_PER_PT},
                     name=name,
                     hoverinfo="name",
                     showlegend=False,
@@ -419,7 +421,7 @@ def _traces(mark: fs.Mark, panel: fs.Panel, view: int) -> list[Any]:  # noqa: C9
                 x=mark.points[:, 0],
                 y=mark.points[:, 1],
                 mode="lines",
-                line={"color": mark.colour, "width": mark.width},
+                line={"color": mark.colour, "width": mark.width * PX_PER_PT},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -430,7 +432,10 @@ def _traces(mark: fs.Mark, panel: fs.Panel, view: int) -> list[Any]:  # noqa: C9
                 x=line_points[:, 0],
                 y=line_points[:, 1],
                 mode="lines",
-                line={"color": scale_colour(mark.scale, mark.values[view, k]), "width": mark.width},
+                line={
+                    "color": scale_colour(mark.scale, mark.values[view, k]),
+                    "width": mark.width * PX_PER_PT,
+                },
                 name=mark.names[k],
                 hovertext=_html(mark.hovers[view][k]),
                 hoverinfo="text",
@@ -440,7 +445,7 @@ def _traces(mark: fs.Mark, panel: fs.Panel, view: int) -> list[Any]:  # noqa: C9
             for k, line_points in enumerate(mark.lines)
         ]
     if isinstance(mark, fs.Points):
-        sizes = mark.sizes[min(view, len(mark.sizes) - 1)]
+        sizes = mark.sizes[min(view, len(mark.sizes) - 1)] * PX_PER_PT
         hovers = mark.hovers[min(view, len(mark.hovers) - 1)] if mark.hovers else mark.texts
         return [
             go.Scatter(
@@ -527,7 +532,7 @@ def _menu(
             else:
                 colours += [mark.colour]
                 hovers += [[_html(h) for h in mark.hovers[min(v, len(mark.hovers) - 1)]]]
-                sizes += [mark.sizes[min(v, len(mark.sizes) - 1)].tolist()]
+                sizes += [(mark.sizes[min(v, len(mark.sizes) - 1)] * PX_PER_PT).tolist()]
         buttons.append(
             {
                 "label": name,
