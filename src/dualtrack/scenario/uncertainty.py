@@ -243,3 +243,15 @@ def apply_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
         return validate_scenario(data)
     except ScenarioError as error:
         raise ScenarioError(error.problems, f"{scenario.id} (sampled point)") from None
+
+
+def number_at(scenario: Scenario, path: str) -> Uncertain:
+    """The scenario number at ``path`` (doctrine defaults included), range and source kept.
+
+    A path that names no number of the scenario is a ``KeyError`` that says so.
+    """
+    parse_path(path)  # a malformed path is a ValueError, as apply_values raises
+    for loc, param in _walk(scenario, ()):
+        if format_path(loc) == path:
+            return param
+    raise KeyError(f"{path}: no such number in scenario {scenario.id!r}")
