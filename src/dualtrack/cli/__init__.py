@@ -6,6 +6,7 @@ from dualtrack.cli import (  # noqa: F401  (each registers its commands)
     core,
     explore,
     history,
+    regimes,
     report,
     studies,
 )

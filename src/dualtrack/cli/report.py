@@ -16,17 +16,19 @@ def report(
     results_dir: Annotated[
         Path,
         typer.Argument(
-            help="Output folder of `dualtrack run` or `dualtrack compare` "
+            help="Output folder of `dualtrack run`, `compare` or `regimes` "
             "(holding scenario.yaml, manifest.json, results.nc)."
         ),
     ],
 ) -> None:
     """Write report.html (self-contained, opens offline) and figures/*.png into RESULTS_DIR."""
     from dualtrack.report import NotAnOutputFolder, render_report  # plotting loads lazily
+    from dualtrack.report.regimes import is_regimes_folder, render_regimes_report
 
     started = time.perf_counter()
     try:
-        page = render_report(results_dir)
+        render = render_regimes_report if is_regimes_folder(results_dir) else render_report
+        page = render(results_dir)
     except NotAnOutputFolder as error:
         raise fail(str(error)) from None
     console.print(

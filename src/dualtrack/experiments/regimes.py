@@ -125,14 +125,14 @@ def grid_axis(
         if len(set(chosen)) != len(chosen):
             raise GridError(f"{option}-values: expected distinct values, found {list(chosen)}")
         if number.low is not None and number.high is not None:
-            outside = [v for v in chosen if not number.low <= v <= number.high]
+            outside = ", ".join(f"{v:g}" for v in chosen if not number.low <= v <= number.high)
             if outside:
                 raise GridError(
                     f"{option}-values: expected values in the declared range of {path} "
-                    f"[{number.low:g}, {number.high:g}], found {', '.join(f'{v:g}' for v in outside)}"
+                    f"[{number.low:g}, {number.high:g}], found {outside}"
                 )
     else:
-        if not number.has_range:
+        if number.low is None or number.high is None or not number.has_range:
             raise GridError(
                 f"{option} {path}: the scenario declares no range for this number "
                 f"(value {number.value:g}); give {option}-values"
