@@ -32,6 +32,8 @@ from dualtrack.cli.studies import (
 )
 from dualtrack.experiments.regimes import (
     DEFAULT_DOCTRINES,
+    RECORD,
+    STUDY,
     GridError,
     RegimeGrid,
     plan_grid,
@@ -109,8 +111,6 @@ def save_regimes(
     elapsed: float,
 ) -> list[Path]:
     """Write the dataset, tables, manifest and report page into ``out_dir`` (all or none)."""
-    from dualtrack.report.regimes import STUDY
-
     tables: dict[str, pd.DataFrame] = {
         WINNERS_FILE: regime_map.winners_table(),
         INTERVALS_FILE: regime_map.intervals_table(),
@@ -128,7 +128,7 @@ def save_regimes(
         "replicates": grid.replicates,
         "days": grid.scenario.settings.horizon_days,
         "step_days": grid.scenario.settings.step_days,
-        "record": "summary",
+        "record": RECORD,
         "workers": workers,
         "elapsed_s": round(elapsed, 3),
     }

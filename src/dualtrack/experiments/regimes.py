@@ -30,6 +30,7 @@ import xarray as xr
 
 from dualtrack._version import __version__
 from dualtrack.doctrines import REGISTRY
+from dualtrack.engine.outputs import RecordMode
 from dualtrack.engine.run import Progress, assemble
 from dualtrack.experiments.executors import run_tasks
 from dualtrack.experiments.store import combine
@@ -40,6 +41,10 @@ from dualtrack.scenario.schema import Scenario
 from dualtrack.scenario.uncertainty import apply_values, number_at
 
 DEFAULT_DOCTRINES: tuple[str, ...] = ("deterrence-only", "dialogue-only", "dual-track")
+STUDY = "regimes"
+"""The study a regimes output folder's manifest names (``settings.study``)."""
+RECORD: RecordMode = "summary"
+"""What each cell keeps: per-replicate end-of-run tallies, all a paired comparison needs."""
 DEFAULT_GRID = 5
 """Values per axis when none are given: evenly over the parameter's declared range."""
 OPPORTUNIST_FIELD = "p_opportunist"
@@ -212,7 +217,7 @@ def plan_grid(
         replicates=replicates,
         seed=seed,
         days=days,
-        record="summary",
+        record=RECORD,
     ).scenario
     if x is None:
         adversary = adversary or adversary_of(base, actor)
@@ -227,10 +232,10 @@ def plan_grid(
     elif adversary is not None:
         _actor_index(base, adversary, "--adversary")
     y = y or strongest_ally_path(base, actor)
+    if x == y:
+        raise GridError(f"--x and --y name the same number {x}")
     x_axis = grid_axis(base, "--x", x, x_values, grid)
     y_axis = grid_axis(base, "--y", y, y_values, grid)
-    if x_axis.path == y_axis.path:
-        raise GridError(f"--x and --y name the same number {x_axis.path}")
     studies: dict[tuple[int, int], Study] = {}
     for i, x_value in enumerate(x_axis.values):
         for j, y_value in enumerate(y_axis.values):
@@ -241,7 +246,7 @@ def plan_grid(
                     error.problems,
                     f"{base.id} (cell {x_axis.path}={x_value:g}, {y_axis.path}={y_value:g})",
                 ) from None
-            studies[(i, j)] = plan_study(cell, list(doctrines), actor=actor, record="summary")
+            studies[(i, j)] = plan_study(cell, list(doctrines), actor=actor, record=RECORD)
     return RegimeGrid(resolved, actor, adversary, tuple(doctrines), x_axis, y_axis, studies)
 
 

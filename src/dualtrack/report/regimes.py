@@ -18,6 +18,7 @@ import numpy as np
 
 from dualtrack._version import __version__
 from dualtrack.analysis.regimes import NO_CLEAR_WINNER, RegimeMap, Verdict, analyse_regimes
+from dualtrack.experiments.regimes import STUDY
 from dualtrack.experiments.store import MANIFEST_FILE, load_results
 from dualtrack.report import figure_spec as fs
 from dualtrack.report import matplotlib_renderer, plotly_renderer
@@ -25,8 +26,6 @@ from dualtrack.report.html import Block, Section, figure_html, render_page, tabl
 from dualtrack.report.palette import doctrine_colour
 from dualtrack.report.tables import Cell, Table, manifest_table
 
-STUDY = "regimes"
-"""The ``study`` a regimes output folder's manifest names in its settings."""
 REPORT_FILE = "report.html"
 FIGURES_DIR = "figures"
 NO_WINNER_FILL = "#d9d9d9"
