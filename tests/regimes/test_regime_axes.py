@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import xarray as xr
 
 from dualtrack.experiments import regimes
 from dualtrack.experiments.regimes import (
@@ -14,6 +15,7 @@ from dualtrack.experiments.regimes import (
     grid_axis,
     opportunist_path,
     plan_grid,
+    run_grid,
     strongest_ally_path,
 )
 from dualtrack.scenario.loading import load_scenario
@@ -86,3 +88,19 @@ def test_every_cell_runs_every_doctrine_on_the_same_seed() -> None:
     assert cell.mechanisms.escalation.up_rate.value == 0.03
     assert cell.relations[4].commitment.value == 0.6
     assert grid.scenario.relations[4].commitment.value == 0.9  # the base keeps its value
+
+
+def test_grid_results_do_not_depend_on_the_number_of_workers() -> None:
+    grid = plan_grid(
+        "belarus-ukraine-2024",
+        actor="BLR",
+        x="mechanisms.escalation.up_rate",
+        x_values=[0.03],
+        y_values=[0.6, 1.0],
+        doctrines=["deterrence-only", "dual-track"],
+        replicates=64,  # four tasks (cells x doctrines) shared out over the workers
+        days=10,
+    )
+    one = run_grid(grid, workers=1)
+    two = run_grid(grid, workers=2)
+    xr.testing.assert_identical(one, two)
