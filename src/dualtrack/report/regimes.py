@@ -13,11 +13,18 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from dualtrack._version import __version__
-from dualtrack.analysis.regimes import NO_CLEAR_WINNER, RegimeMap, Verdict, analyse_regimes
+from dualtrack.analysis.regimes import (
+    DEFAULT_OUTCOMES,
+    NO_CLEAR_WINNER,
+    RegimeMap,
+    Verdict,
+    analyse_regimes,
+)
 from dualtrack.experiments.regimes import STUDY
 from dualtrack.experiments.store import MANIFEST_FILE, load_results
 from dualtrack.report import figure_spec as fs
@@ -26,6 +33,8 @@ from dualtrack.report.html import Block, Section, figure_html, render_page, tabl
 from dualtrack.report.palette import doctrine_colour
 from dualtrack.report.tables import Cell, Table, manifest_table
 
+REGIMES_DIR = "regimes"
+"""A regimes folder inside a results folder gets a section in that folder's report."""
 REPORT_FILE = "report.html"
 FIGURES_DIR = "figures"
 NO_WINNER_FILL = "#d9d9d9"
@@ -174,15 +183,28 @@ def is_regimes_folder(folder: Path | str) -> bool:
     return isinstance(stored, dict) and stored.get("settings", {}).get("study") == STUDY
 
 
+def _manifest(folder: Path) -> dict[str, Any]:
+    stored: dict[str, Any] = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    return stored
+
+
+def load_regime_map(folder: Path | str) -> RegimeMap:
+    """The regime map of a regimes output folder, from its stored results and settings."""
+    folder = Path(folder)
+    settings = _manifest(folder).get("settings", {})
+    return analyse_regimes(
+        load_results(folder),
+        settings.get("outcomes", list(DEFAULT_OUTCOMES)),
+        settings.get("confidence", 0.95),
+    )
+
+
 def render_regimes_report(folder: Path | str) -> Path:
     """Write ``report.html`` and ``figures/regime_map.png`` into a regimes output folder."""
     folder = Path(folder)
-    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest = _manifest(folder)
     settings = manifest.get("settings", {})
-    results = load_results(folder)
-    regime_map = analyse_regimes(
-        results, settings.get("outcomes", ["p_war", "p_crisis"]), settings.get("confidence", 0.95)
-    )
+    regime_map = load_regime_map(folder)
     spec = regime_map_figure(regime_map)
     with matplotlib_renderer.report_style():
         matplotlib_renderer.save_png(spec, folder / FIGURES_DIR / "regime_map.png")

@@ -12,7 +12,7 @@ from dualtrack._version import __version__
 from dualtrack.analysis.exploration import exploration_summary
 from dualtrack.engine.outputs import has_time_series, record_of
 from dualtrack.report import border_map as maps
-from dualtrack.report import figures, matplotlib_renderer, plotly_renderer
+from dualtrack.report import figures, matplotlib_renderer, plotly_renderer, regimes
 from dualtrack.report.atlas import attribution
 from dualtrack.report.distributions import (
     agreement_fates,
@@ -413,6 +413,16 @@ def _exploration(folder: OutputFolder) -> list[Section]:
     return [] if summary is None else [exploration_section(summary)]
 
 
+def _regimes(folder: OutputFolder, figs: _Figures) -> list[Section]:
+    stored = folder.path / regimes.REGIMES_DIR
+    if not regimes.is_regimes_folder(stored):
+        return []
+    regime_map = regimes.load_regime_map(stored)
+    spec = regimes.regime_map_figure(regime_map)
+    slug = "regime_map"
+    return [regimes.regimes_section(regime_map, figs.html(spec, slug), figs.png(spec, slug))]
+
+
 def _default_reason(folder: OutputFolder, border_map: maps.BorderMap) -> str:
     declared = next(a.doctrine.name for a in folder.scenario.actors if a.id == folder.subject)
     if border_map.default_doctrine == declared:
@@ -484,6 +494,7 @@ def render_report(results_dir: Path | str) -> Path:
             _agreements(folder, figs, marks),
             _map(folder, figs, border_map),
             *_exploration(folder),
+            *_regimes(folder, figs),
             _scenario(folder, marks, border_map),
             _reproduce(folder),
         ]
