@@ -118,6 +118,7 @@ def test_text_output_shows_a_map_per_outcome() -> None:
         (["--y-values", "0.3,1.0"], "--y-values: expected values in the declared range of"),
         (["--y-values", "0.6,x"], "--y-values: expected comma-separated numbers"),
         (["--doctrines", "deterrence-only,appeasement"], "found 'appeasement'"),
+        (["--doctrines", "dual-track,dual-track"], "two or more registered doctrines"),
         (["--outcomes", "p_war,p_peace"], "--outcomes: expected outcomes from"),
         (["--actor", "XYZ"], "--actor: unknown actor 'XYZ'; actors are BLR, UKR"),
         (["--y", X_PATH], "--x and --y name the same number"),

@@ -61,11 +61,10 @@ class GridAxis:
 
     path: str
     values: tuple[float, ...]
-    label: str
 
     def describe(self) -> dict[str, Any]:
         """Plain mapping of the axis (for manifests)."""
-        return {"path": self.path, "values": list(self.values), "label": self.label}
+        return {"path": self.path, "values": list(self.values)}
 
 
 def adversary_of(scenario: Scenario, actor: str) -> str:
@@ -144,7 +143,7 @@ def grid_axis(
             )
         count = points or DEFAULT_GRID
         chosen = tuple(float(v) for v in np.linspace(number.low, number.high, count))
-    return GridAxis(path, chosen, path)
+    return GridAxis(path, chosen)
 
 
 @dataclass(frozen=True)
@@ -203,11 +202,13 @@ def plan_grid(
     base = load_scenario(scenario)
     actor = actor or base.subject
     _actor_index(base, actor, "--actor")
+    doctrines = tuple(dict.fromkeys(doctrines))
     unknown = [name for name in doctrines if name not in REGISTRY]
-    if unknown or not doctrines:
-        found = f"found {unknown[0]!r}" if unknown else "found none"
+    if unknown or len(doctrines) < 2:
+        found = f"found {unknown[0]!r}" if unknown else f"found {', '.join(doctrines) or 'none'}"
         raise GridError(
-            f"--doctrines: expected registered doctrines ({', '.join(sorted(REGISTRY))}), {found}"
+            f"--doctrines: expected two or more registered doctrines "
+            f"({', '.join(sorted(REGISTRY))}), {found}"
         )
     # the base scenario with the replicates, seed and horizon overrides (no cell values)
     resolved = plan_study(
@@ -247,7 +248,7 @@ def plan_grid(
                     f"{base.id} (cell {x_axis.path}={x_value:g}, {y_axis.path}={y_value:g})",
                 ) from None
             studies[(i, j)] = plan_study(cell, list(doctrines), actor=actor, record=RECORD)
-    return RegimeGrid(resolved, actor, adversary, tuple(doctrines), x_axis, y_axis, studies)
+    return RegimeGrid(resolved, actor, adversary, doctrines, x_axis, y_axis, studies)
 
 
 def run_grid(
@@ -289,12 +290,12 @@ def run_grid(
         columns, dim=pd.Index(grid.x.values, name="x"), combine_attrs="drop_conflicts"
     )
     dataset = dataset.transpose("x", "y", "doctrine", ...)
-    dataset["x"].attrs.update({"path": grid.x.path, "long_name": grid.x.label})
-    dataset["y"].attrs.update({"path": grid.y.path, "long_name": grid.y.label})
+    dataset["x"].attrs["path"] = grid.x.path
+    dataset["y"].attrs["path"] = grid.y.path
     dataset.attrs.update(
         {
             "dualtrack_version": __version__,
-            "study": "regimes",
+            "study": STUDY,
             "scenario_id": grid.scenario.id,
             "scenario_hash": scenario_hash(grid.scenario),
             "seed": grid.seed,
