@@ -29,7 +29,11 @@ def test_cells_are_filled_by_their_winner_or_as_no_clear_winner(
     assert left[:, 0].max() == right[:, 0].min() == 0.5
     assert crisis.x.limits == (-0.5, 1.5)
     assert [k.name for k in spec.keys] == ["a", "b", NO_CLEAR_WINNER]
-    assert "b − a: -0.500" in areas.names[0]
+    assert areas.names == ("b", NO_CLEAR_WINNER)
+    hovers = crisis.marks[1]
+    assert isinstance(hovers, fs.Points)
+    assert "b − a: -0.500" in hovers.hovers[0][0]
+    assert "cannot be told apart: a, b" in hovers.hovers[0][1]
 
 
 def test_the_regime_map_renders_both_ways(tmp_path: Path, constructed_grid: xr.Dataset) -> None:

@@ -30,7 +30,7 @@ from dualtrack.experiments.store import MANIFEST_FILE, load_results
 from dualtrack.report import figure_spec as fs
 from dualtrack.report import matplotlib_renderer, plotly_renderer
 from dualtrack.report.html import Block, Section, figure_html, render_page, table_block
-from dualtrack.report.palette import doctrine_colour
+from dualtrack.report.palette import INK, doctrine_colour
 from dualtrack.report.tables import Cell, Table, manifest_table
 
 REGIMES_DIR = "regimes"
@@ -40,6 +40,8 @@ FIGURES_DIR = "figures"
 NO_WINNER_FILL = "#d9d9d9"
 """Fill of a cell without a clear winner."""
 CELL_EDGE = "#ffffff"
+HOVER_MARKER_PT = 18.0
+"""Diameter of the invisible marker at a cell's centre that shows its intervals on hover."""
 
 
 def _edges(values: Sequence[float]) -> np.ndarray:
@@ -73,17 +75,30 @@ def regime_map_figure(regime_map: RegimeMap) -> fs.FigureSpec:
     fills[NO_CLEAR_WINNER] = NO_WINNER_FILL
     panels = []
     for outcome in regime_map.outcomes:
-        rings, names, colours = [], [], []
+        rings, labels, colours, hovers = [], [], [], []
         for cell in regime_map.cells:
             verdict = cell.verdicts[outcome.name]
             x0, x1 = x_edges[cell.i], x_edges[cell.i + 1]
             y0, y1 = y_edges[cell.j], y_edges[cell.j + 1]
             rings.append((np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]),))
-            names.append(_hover(regime_map.x_path, cell.x, regime_map.y_path, cell.y, verdict))
+            labels.append(verdict.label)
             colours.append(fills[verdict.label])
+            hovers.append(_hover(regime_map.x_path, cell.x, regime_map.y_path, cell.y, verdict))
+        centres = np.array([[cell.x, cell.y] for cell in regime_map.cells])
         panels.append(
             fs.Panel(
-                marks=[fs.Areas(tuple(rings), tuple(names), tuple(colours), edge=CELL_EDGE)],
+                marks=[
+                    fs.Areas(tuple(rings), tuple(labels), tuple(colours), edge=CELL_EDGE),
+                    # invisible markers at the cell centres carry each cell's intervals on hover
+                    fs.Points(
+                        centres,
+                        texts=tuple(labels),
+                        colour=INK,
+                        sizes=np.full((1, len(centres)), HOVER_MARKER_PT),
+                        hovers=(tuple(hovers),),
+                        alpha=0.0,
+                    ),
+                ],
                 x=fs.Axis(regime_map.x_path, limits=(float(x_edges[0]), float(x_edges[-1]))),
                 y=fs.Axis(regime_map.y_path, limits=(float(y_edges[0]), float(y_edges[-1]))),
                 title=f"Lowest {outcome.label}",
