@@ -189,7 +189,7 @@ def regimes(
         int | None,
         typer.Option(
             min=2,
-            help="Values per axis, evenly over the parameter's declared [low, high] "
+            help="Values per axis, evenly over the parameter's declared range (low to high) "
             "(default 5; an axis with --x-values/--y-values keeps them).",
         ),
     ] = None,
