@@ -4,34 +4,39 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from dualtrack.analysis.discovery import discover as run_discovery
-from dualtrack.analysis.exploration import (
-    EXPLORATION_DIR,
-    PointEstimates,
-    find_exploration,
-    outcomes_across_points,
+from dualtrack.cli.app import (
+    InputError,
+    JsonOpt,
+    app,
+    console,
+    emit_json,
+    errors,
+    fail,
+    invocation,
+    json_mode,
+    progress_bar,
+    say,
 )
-from dualtrack.analysis.outcomes import OUTCOMES
-from dualtrack.analysis.sensitivity import analyse_sensitivity
-from dualtrack.cli.app import app, console, errors, fail, progress_bar
-from dualtrack.experiments.design import DESIGN_KINDS
-from dualtrack.experiments.distributed import make_executor
-from dualtrack.experiments.sweep import DEFAULT_BATCH_POINTS, plan_sweep, run_sweep
-from dualtrack.experiments.sweep_store import SweepStore, load_sweep
-from dualtrack.scenario.errors import ScenarioError
-from dualtrack.scenario.loading import load_scenario
-from dualtrack.scenario.uncertainty import uncertain_parameters
+from dualtrack.cli.options import (
+    DEFAULT_SCENARIO,
+    DoctrinesOpt,
+    check_doctrines,
+    check_out_dir,
+    parse_doctrines,
+)
 
-DEFAULT_SCENARIO = "belarus-ukraine-2024"
+if TYPE_CHECKING:
+    import pandas as pd
+
 DEFAULT_POINTS = 64
 DEFAULT_REPLICATES = 200
+BATCH_HELP = "Points stored per part file; default 16 (experiments.sweep.DEFAULT_BATCH_POINTS)."
 
 OutDirArg = Annotated[
     Path, typer.Argument(help="Sweep folder (or a results folder with an exploration folder).")
@@ -39,18 +44,27 @@ OutDirArg = Annotated[
 
 
 def _sweep_folder(path: Path) -> Path:
+    from dualtrack.analysis.exploration import find_exploration
+
     found = find_exploration(path)
     if found is None:
         raise fail(f"{path}: no sweep found (expected the --out folder of `dualtrack explore`)")
     return found
 
 
-def _print_parameters(scenario: str, patterns: list[str] | None) -> None:
+def _print_parameters(scenario: str, patterns: list[str] | None, as_json: bool) -> None:
+    from dualtrack.scenario.errors import ScenarioError
+    from dualtrack.scenario.loading import load_scenario
+    from dualtrack.scenario.uncertainty import uncertain_parameters
+
     try:
         loaded = load_scenario(scenario)
         parameters = uncertain_parameters(loaded, patterns)
     except (ScenarioError, KeyError) as error:
         raise fail(str(error).strip('"')) from None
+    if as_json:
+        emit_json({"parameters": [vars(p) for p in parameters]})
+        return
     table = Table(
         "path", "low", "nominal", "high", "distribution", "source", box=None, title_justify="left"
     )
@@ -67,9 +81,15 @@ def _print_parameters(scenario: str, patterns: list[str] | None) -> None:
     console.print(table)
 
 
-def _print_outcomes(points: pd.DataFrame, title: str) -> None:
+def _print_outcomes(points: pd.DataFrame, title: str, as_json: bool) -> None:
+    from dualtrack.analysis.exploration import outcomes_across_points
+    from dualtrack.analysis.outcomes import OUTCOMES
+
     names = [o.name for o in OUTCOMES if o.name in points.columns]
     spread = outcomes_across_points(points, names)
+    if as_json:
+        emit_json({"outcomes": spread})
+        return
     if spread.empty:
         return
     table = Table(title=title, title_justify="left")
@@ -115,10 +135,7 @@ def explore(
             help=f"Replicates per point and doctrine (default {DEFAULT_REPLICATES}).",
         ),
     ] = None,
-    doctrines: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated doctrines; default: the subject's own doctrine."),
-    ] = None,
+    doctrines: DoctrinesOpt = None,
     parameters: Annotated[
         list[str] | None,
         typer.Option(
@@ -129,11 +146,15 @@ def explore(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="Sweep seed (default: scenario's).")
+        int | None, typer.Option(min=0, help="Sweep seed; default: the scenario's settings.seed.")
     ] = None,
-    days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="Horizon in days; default: the scenario's settings.horizon_days."),
+    ] = None,
     actor: Annotated[
-        str | None, typer.Option(help="Actor whose doctrine varies; default: the subject.")
+        str | None,
+        typer.Option(help="Actor whose doctrine varies; default: the scenario's settings.subject."),
     ] = None,
     levels: Annotated[
         int | None, typer.Option(min=2, help="Morris grid levels (default 4).")
@@ -156,26 +177,38 @@ def explore(
             min=1, help="Local worker processes without Dask (default: one per core; 1: no pool)."
         ),
     ] = None,
-    batch: Annotated[
-        int, typer.Option(min=1, help="Points stored per part file.")
-    ] = DEFAULT_BATCH_POINTS,
+    batch: Annotated[int | None, typer.Option(min=1, help=BATCH_HELP)] = None,
     list_parameters: Annotated[
         bool, typer.Option("--list-parameters", help="List the uncertain parameters and exit.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Sweep the uncertain parameters: one row per point and doctrine, stored as it goes."""
+    """Sweep the uncertain parameters: one row per point and doctrine, stored as it goes.
+
+    The doctrines default to the subject's own doctrine."""
+    from dualtrack.analysis.exploration import EXPLORATION_DIR, PointEstimates, find_exploration
+    from dualtrack.experiments.design import DESIGN_KINDS
+    from dualtrack.experiments.distributed import make_executor
+    from dualtrack.experiments.sweep import DEFAULT_BATCH_POINTS, plan_sweep, run_sweep
+    from dualtrack.experiments.sweep_store import SweepStore, load_sweep
+    from dualtrack.scenario.loading import load_scenario
+
+    json_mode(as_json)
     if list_parameters:
-        _print_parameters(scenario, parameters)
+        _print_parameters(scenario, parameters, as_json)
         return
     if workers is not None and scheduler is not None:
         raise fail("give --workers (a local Dask cluster) or --scheduler, not both")
-    try:
-        base = load_scenario(scenario)
-    except ScenarioError as error:
-        raise fail(str(error)) from None
+    base = load_scenario(scenario)
     out_dir = out or Path("results") / base.id / EXPLORATION_DIR
+    check_out_dir(out_dir)
     store = SweepStore(out_dir)
     stored: dict[str, Any] = {}
+    if store.exists() and find_exploration(out_dir) != out_dir:
+        raise InputError(
+            f"--out: {out_dir} holds the outputs of `dualtrack run` or `compare`, not a sweep; "
+            "choose another --out"
+        )
     if store.exists():
         if not resume:
             raise fail(
@@ -183,11 +216,11 @@ def explore(
                 "another --out"
             )
         stored = store.read_manifest()
-    chosen_doctrines = (
-        [d.strip() for d in doctrines.split(",") if d.strip()]
-        if doctrines
-        else stored.get("doctrines")
-    )
+    elif resume and out_dir.is_dir() and any(out_dir.iterdir()):
+        raise InputError(f"--resume: {out_dir} holds no sweep to continue")
+    chosen_doctrines = parse_doctrines(doctrines) or stored.get("doctrines")
+    if chosen_doctrines:
+        check_doctrines(chosen_doctrines)
     stored_design = stored.get("design", {})
     design_kind = design or stored_design.get("kind", "lhs")
     if design_kind not in DESIGN_KINDS:
@@ -206,7 +239,9 @@ def explore(
             actor=actor or stored.get("actor"),
             levels=levels or stored_design.get("levels", 4),
         )
-    except (ScenarioError, KeyError, ValueError) as error:
+    except (KeyError, ValueError) as error:
+        if type(error).__name__ == "ValidationError":
+            raise
         raise fail(str(error).strip('"')) from None
     runner = sweep.runner
     command = ["dualtrack", "explore", scenario, "--design", sweep.design.kind]
@@ -223,13 +258,12 @@ def explore(
     except (ValueError, ConnectionError, OSError) as error:
         raise fail(str(error)) from None
     done_before = len(store.finished_points()) if store.exists() and not store.is_complete() else 0
-    console.print(
+    say(
         f"[bold]{escape(base.name)}[/] - {sweep.design.kind} design: {sweep.n_points} points over "
         f"{len(sweep.design.parameters)} parameters x {len(sweep.doctrines)} doctrine(s) "
         f"({', '.join(sweep.doctrines)}) x {runner.replicates} replicates x {sweep.days} days; "
         f"seed {runner.seed}; {executor.description}"
-        + (f"; resuming with {done_before} points stored" if done_before else ""),
-        highlight=False,
+        + (f"; resuming with {done_before} points stored" if done_before else "")
     )
     started = time.perf_counter()
     try:
@@ -240,7 +274,7 @@ def explore(
                 out_dir,
                 executor,
                 resume=resume,
-                batch_points=batch,
+                batch_points=batch or DEFAULT_BATCH_POINTS,
                 progress=lambda n: bar.advance(task, n),
                 command=command,
             )
@@ -260,12 +294,13 @@ def explore(
         stored_sweep.points,
         f"{base.id}: outcomes over the {sweep.n_points} points (median [5%, 95%] of the "
         "per-point estimates)",
+        as_json,
     )
     rate = result.ran / elapsed if elapsed > 0 else float("inf")
-    console.print(
+    say(
         f"ran {result.ran} points ({rate:.2f} points/s), {result.skipped} already stored, "
-        f"{result.infeasible} infeasible; wrote {result.points_file}",
-        highlight=False,
+        f"{result.infeasible} infeasible; wrote {result.points_file}; "
+        f"{invocation.elapsed():.1f} s in all"
     )
 
 
@@ -276,27 +311,37 @@ def sensitivity(
         list[str] | None,
         typer.Option("--outcome", "-o", help="Outcome(s) to analyse (repeatable); default all."),
     ] = None,
-    doctrine: Annotated[
-        list[str] | None,
-        typer.Option("--doctrine", "-d", help="Doctrine(s) to analyse (repeatable); default all."),
-    ] = None,
+    doctrines: DoctrinesOpt = None,
     confidence: Annotated[float, typer.Option(min=0.5, max=0.999)] = 0.95,
     resamples: Annotated[int, typer.Option(min=10, help="Bootstrap resamples.")] = 1000,
     top: Annotated[int, typer.Option(min=1, help="Parameters shown per table.")] = 10,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Sobol' indices (sobol design) or Morris screening (morris design) of a stored sweep."""
+    """Sobol' indices (sobol design) or Morris screening (morris design) of a stored sweep.
+
+    Every outcome and doctrine unless chosen."""
+    from dualtrack.analysis.sensitivity import analyse_sensitivity
+
+    json_mode(as_json)
     folder = _sweep_folder(out_dir)
     try:
         result = analyse_sensitivity(
-            folder, outcome, doctrine, confidence=confidence, resamples=resamples
+            folder,
+            outcome,
+            parse_doctrines(doctrines),
+            confidence=confidence,
+            resamples=resamples,
         )
     except (KeyError, ValueError, FileNotFoundError) as error:
         raise fail(str(error).strip('"')) from None
     for reason in result.skipped:
-        console.print(f"[yellow]skipped[/] {escape(reason)}", highlight=False)
+        say(f"[yellow]skipped[/] {escape(reason)}")
     table = result.table
+    if as_json:
+        emit_json({"method": result.method, "indices": table})
+        return
     if table.empty:
-        console.print("nothing varies: no indices to compute")
+        say("nothing varies: no indices to compute")
         return
     rank = "ST" if result.method == "sobol" else "mu_star"
     for (name, measure), group in table.groupby(["doctrine", "outcome"], sort=False):
@@ -321,7 +366,7 @@ def sensitivity(
                     cells.append(f"{row[column]:.3f}")
             view.add_row(escape(str(row["parameter"])), *cells)
         console.print(view)
-    console.print(f"wrote {', '.join(p.name for p in result.files)} to {result.files[0].parent}")
+    say(f"wrote {', '.join(p.name for p in result.files)} to {result.files[0].parent}")
 
 
 @app.command()
@@ -366,9 +411,15 @@ def discover(
         list[str] | None,
         typer.Option("--parameters", "-p", help="Give PRIM only parameters matching (glob)."),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """PRIM scenario discovery: parameter ranges where a doctrine keeps an outcome below (or
-    above) a threshold."""
+    """PRIM scenario discovery: where a doctrine keeps an outcome below (or above) a threshold.
+
+    Boxes of parameter ranges, with coverage, density and quasi-p-values."""
+    from dualtrack.analysis.discovery import discover as run_discovery
+    from dualtrack.experiments.sweep_store import load_sweep
+
+    json_mode(as_json)
     folder = _sweep_folder(out_dir)
     try:
         name = doctrine or load_sweep(folder).doctrines[0]
@@ -390,16 +441,30 @@ def discover(
         )
     except (KeyError, ValueError, FileNotFoundError) as error:
         raise fail(str(error).strip('"')) from None
-    s = result.settings
-    console.print(
-        f"{name}: {s['cases_of_interest']} of {s['points']} points have {outcome} "
+    found = result.settings
+    say(
+        f"{name}: {found['cases_of_interest']} of {found['points']} points have {outcome} "
         f"{'>' if above else '<'} {threshold:g}"
         + (" (whole interval)" if conservative else "")
-        + f" (base rate {s['base_rate']:.2f})",
-        highlight=False,
+        + f" (base rate {found['base_rate']:.2f})"
     )
+    if as_json:
+        emit_json(
+            {
+                "settings": found,
+                "boxes": [
+                    {
+                        **box.stats,
+                        "meets_threshold": box.meets_threshold,
+                        "limits": box.restricted(),
+                    }
+                    for box in result.boxes
+                ],
+            }
+        )
+        return
     if not result.boxes:
-        console.print("no box found: no case of interest")
+        say("no box found: no case of interest")
         return
     for index, box in enumerate(result.boxes, start=1):
         st = box.stats
@@ -418,10 +483,8 @@ def discover(
                 f"{row['low']:.4g}",
                 f"{row['high']:.4g}",
                 f"[{row['full_low']:.4g}, {row['full_high']:.4g}]",
-                "" if pd.isna(row["qp_low"]) else f"{row['qp_low']:.2g}",
-                "" if pd.isna(row["qp_high"]) else f"{row['qp_high']:.2g}",
+                "" if row["qp_low"] != row["qp_low"] else f"{row['qp_low']:.2g}",
+                "" if row["qp_high"] != row["qp_high"] else f"{row['qp_high']:.2g}",
             )
         console.print(view)
-    console.print(
-        f"wrote {', '.join(p.name for p in result.files)} to {result.folder}", highlight=False
-    )
+    say(f"wrote {', '.join(p.name for p in result.files)} to {result.folder}")
