@@ -26,6 +26,7 @@ import psutil
 
 from dualtrack.engine.compiled import Compiled
 from dualtrack.engine.recording import TRACED_REPLICATES
+from dualtrack.engine.run import DEFAULT_CHUNK
 from dualtrack.engine.streams import BLOCK_SIZE
 from dualtrack.experiments.study import Study, values_per_step
 from dualtrack.scenario.ladder import Rung
@@ -63,11 +64,14 @@ def _tallies_per_replicate(compiled: Compiled) -> int:
     return 6 * len(compiled.dyad_ids) + 3 * n_actors + len(compiled.sector_ids)
 
 
-def kept_bytes(compiled: Compiled, replicates: int, record: str) -> float:
-    """Bytes one doctrine's results keep under a record mode."""
+def kept_bytes(compiled: Compiled, replicates: int, record: str | None) -> float:
+    """Bytes one doctrine's results keep under a record mode (None: the tallies alone, the
+    least any mode keeps)."""
     steps = compiled.n_steps
     values = values_per_step(compiled)
     tallies = replicates * _tallies_per_replicate(compiled) * 8.0
+    if record is None:
+        return tallies
     if record == "full":
         return tallies + replicates * steps * values * 4.0
     if record == "mean":
@@ -79,15 +83,21 @@ def kept_bytes(compiled: Compiled, replicates: int, record: str) -> float:
     return tallies + replicates * values * 4.0
 
 
-def estimate(study: Study, workers: int) -> Estimate:
-    """Memory and time of a study run with ``workers`` processes."""
-    plan = next(iter(study.plans.values()))
-    compiled = plan.compiled
-    kept = len(study.plans) * kept_bytes(compiled, plan.replicates, study.record)
-    chunks = sum(len(p.chunks) for p in study.plans.values())
+def estimate(
+    compiled: Compiled, replicates: int, record: str | None, doctrines: int, workers: int
+) -> Estimate:
+    """Memory and time of ``doctrines`` runs of a compiled scenario with ``workers`` processes."""
+    chunks = doctrines * math.ceil(replicates / DEFAULT_CHUNK)
     processes = max(1, min(workers, os.cpu_count() or 1, chunks))
-    seconds = study.replicate_steps * values_per_step(compiled) / VALUES_PER_SECOND / processes
-    return Estimate(kept, seconds)
+    value_steps = doctrines * replicates * compiled.n_steps * values_per_step(compiled)
+    kept = doctrines * kept_bytes(compiled, replicates, record)
+    return Estimate(kept, value_steps / VALUES_PER_SECOND / processes)
+
+
+def study_estimate(study: Study, workers: int) -> Estimate:
+    """Memory and time of a planned study."""
+    plan = next(iter(study.plans.values()))
+    return estimate(plan.compiled, plan.replicates, study.record, len(study.plans), workers)
 
 
 def available_bytes() -> int:

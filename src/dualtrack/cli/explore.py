@@ -186,6 +186,8 @@ def explore(
     """Sweep the uncertain parameters: one row per point and doctrine, stored as it goes.
 
     The doctrines default to the subject's own doctrine."""
+    from pydantic import ValidationError
+
     from dualtrack.analysis.exploration import EXPLORATION_DIR, PointEstimates, find_exploration
     from dualtrack.experiments.design import DESIGN_KINDS
     from dualtrack.experiments.distributed import make_executor
@@ -239,9 +241,9 @@ def explore(
             actor=actor or stored.get("actor"),
             levels=levels or stored_design.get("levels", 4),
         )
+    except ValidationError:
+        raise  # settings overridden by options: the app names the option
     except (KeyError, ValueError) as error:
-        if type(error).__name__ == "ValidationError":
-            raise
         raise fail(str(error).strip('"')) from None
     runner = sweep.runner
     command = ["dualtrack", "explore", scenario, "--design", sweep.design.kind]

@@ -84,7 +84,9 @@ def check_out_dir(out_dir: Path, option: str = "--out") -> None:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise InputError(f"{option}: cannot create {out_dir}: {ancestor} is not a folder")
-    try:
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise InputError(f"{option}: cannot write to {out_dir}: {ancestor} is not writable")
+    try:  # a file system may refuse what the permissions allow (read-only mounts, /proc)
         handle, probe = tempfile.mkstemp(prefix=".dualtrack-probe-", dir=ancestor)
     except OSError as error:
         raise InputError(

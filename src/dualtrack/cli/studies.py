@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
+    from dualtrack.cli.budget import Estimate
     from dualtrack.experiments.study import Study
 
 REFERENCE_DOCTRINE = "deterrence-only"
@@ -113,7 +114,10 @@ def _plan(
     workers: int,
 ) -> Study:
     """Check every input and plan the study; refuse work this machine cannot hold."""
+    from pydantic import ValidationError
+
     from dualtrack.cli import budget
+    from dualtrack.engine.run import plan_run
     from dualtrack.experiments.study import plan_study
     from dualtrack.scenario.loading import load_scenario
 
@@ -123,6 +127,11 @@ def _plan(
     if actor is not None and actor not in actors:
         raise InputError(f"--actor: expected one of {', '.join(actors)}, found {actor!r}")
     try:
+        # the tallies alone may not fit: say so before planning millions of chunks
+        probe = plan_run(loaded, doctrines[0], actor=actor, replicates=1, days=days)
+        if replicates is not None:
+            least = budget.estimate(probe.compiled, replicates, None, len(doctrines), workers)
+            _refuse_beyond_memory(least, replicates, probe.compiled.n_steps, doctrines, record)
         study = plan_study(
             loaded,
             doctrines,
@@ -132,23 +141,32 @@ def _plan(
             days=days,
             record=record,
         )
+    except ValidationError:
+        raise  # settings overridden by options: the app names the option
     except ValueError as error:
-        if type(error).__name__ == "ValidationError":
-            raise
         raise InputError(str(error)) from None
-    needs = budget.estimate(study, workers)
+    needs = budget.study_estimate(study, workers)
     plan = next(iter(study.plans.values()))
-    if needs.peak_bytes > budget.available_bytes():
-        raise InputError(
-            f"-n/--replicates {plan.replicates:,} x {plan.compiled.n_steps:,} steps x "
-            f"{len(study.plans)} doctrine(s) under --record {study.record} needs "
-            f"{needs.describe()}; this machine has "
-            f"{budget.format_bytes(budget.available_bytes())} available. Use fewer replicates, "
-            "fewer --days or --record summary"
-        )
+    _refuse_beyond_memory(needs, plan.replicates, plan.compiled.n_steps, doctrines, study.record)
     if needs.seconds > budget.LONG_SECONDS:
         say(f"estimate: {needs.describe()}")
     return study
+
+
+def _refuse_beyond_memory(
+    needs: Estimate, replicates: int, steps: int, doctrines: list[str], record: str
+) -> None:
+    from dualtrack.cli import budget
+
+    available = budget.available_bytes()
+    if needs.peak_bytes <= available:
+        return
+    raise InputError(
+        f"-n/--replicates {replicates:,} x {steps:,} steps x {len(doctrines)} doctrine(s) "
+        f"under --record {record} needs {needs.describe()}; this machine has "
+        f"{budget.format_bytes(available)} available. Use fewer replicates, fewer --days or "
+        "--record summary"
+    )
 
 
 def _simulate(study: Study, workers: int) -> tuple[dict[str, xr.Dataset], float]:
