@@ -58,7 +58,7 @@ CASES = [
     case("explore-bad-doctrine", "explore -d appease --out out", "--doctrines"),
     case("report-changed", "report changed", "changed: summary.csv changed"),
     case("report-not-output", "report a-folder", "a-folder"),
-    case("report-missing", "report missing", "missing: no such folder"),
+    case("report-missing", "report missing", "missing is not a folder"),
     case("cascades-not-output", "cascades a-folder", "a-folder/results.nc not found"),
     case("sensitivity-not-sweep", "sensitivity run", "run: no sweep found"),
     case("history-bad-date", "history --from 2024-13", "--from"),
@@ -97,13 +97,13 @@ def test_debug_lets_the_error_itself_through(workspace: Path) -> None:
 
 def test_the_installed_command_prints_the_message_without_traceback(workspace: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "dualtrack.cli", "report", "missing"],
+        [sys.executable, "-m", "dualtrack.cli", "history", "--from", "2024-13"],
         capture_output=True,
         text=True,
         check=False,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
     assert done.returncode == 2
-    expected = "error: missing: no such folder; expected the --out folder of a run"
+    expected = "error: --from: expected a date YYYY-MM-DD (or YYYY-MM, YYYY), found '2024-13'"
     assert done.stderr.strip() == expected
     assert done.stdout == ""

@@ -69,6 +69,10 @@ def history(
     as_json: JsonOpt = False,
 ) -> None:
     """Print the coded Belarus-Ukraine event timeline 2001-2024 (CAMEO, Goldstein, track)."""
+    start = parse_date(from_, "--from") if from_ else None
+    end = parse_date(to, "--to", last=True) if to else None
+    if start and end and end < start:
+        raise fail(f"--to: expected a date on or after --from ({start}), found {end}")
     from dualtrack.analysis.history import (
         DEFAULT_HALF_LIFE_DAYS,
         EventDataError,
@@ -80,10 +84,6 @@ def history(
 
     json_mode(as_json)
     half_life = DEFAULT_HALF_LIFE_DAYS if half_life is None else half_life
-    start = parse_date(from_, "--from") if from_ else None
-    end = parse_date(to, "--to", last=True) if to else None
-    if start and end and end < start:
-        raise fail(f"--to: expected a date on or after --from ({start}), found {end}")
     try:
         cameo = load_cameo()
         everything = load_events(cameo=cameo)
