@@ -53,6 +53,7 @@ CASES = [
     case("bad-record", f"run {TINY} --record everything --out out", "--record"),
     case("resume-not-a-sweep", "explore --resume -n 5 --points 2 --out run", "--out: run holds"),
     case("resume-nothing", "explore --resume -n 5 --points 2 --out not-a-sweep", "--resume"),
+    case("sweep-too-big", "explore -n 1000000000 --points 2 --out out", "one point needs"),
     case("bad-design", "explore --design grid --out out", "--design"),
     case("two-executors", "explore --workers 2 --scheduler tcp://x:1 --out out", "--scheduler"),
     case("explore-bad-doctrine", "explore -d appease --out out", "--doctrines"),

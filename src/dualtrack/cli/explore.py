@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -33,6 +34,8 @@ from dualtrack.cli.options import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from dualtrack.experiments.sweep import Sweep
 
 DEFAULT_POINTS = 64
 DEFAULT_REPLICATES = 200
@@ -108,6 +111,24 @@ def _print_outcomes(points: pd.DataFrame, title: str, as_json: bool) -> None:
             row.append(f"{r['median']:.{digits}f} [{r['p05']:.{digits}f}, {r['p95']:.{digits}f}]")
         table.add_row(escape(outcome.label), *row)
     console.print(table)
+
+
+def _check_sweep_budget(sweep: Sweep, points: int, workers: int | None) -> None:
+    """Refuse a sweep whose points cannot fit in memory; say how long a long one will take."""
+    from dualtrack.cli import budget
+    from dualtrack.engine.run import plan_run
+
+    runner = sweep.runner
+    probe = plan_run(sweep.scenario, runner.doctrines[0], actor=runner.actor, days=sweep.days)
+    point = budget.estimate(probe.compiled, runner.replicates, "summary", len(runner.doctrines), 1)
+    if point.peak_bytes > budget.available_bytes():
+        raise InputError(
+            f"-n/--replicates {runner.replicates:,}: one point needs {point.describe()}; "
+            f"this machine has {budget.format_bytes(budget.available_bytes())} available"
+        )
+    seconds = point.seconds * points / max(1, workers or os.cpu_count() or 1)
+    if seconds > budget.LONG_SECONDS:
+        say(f"estimate: about {budget.format_seconds(seconds)} for {points} points")
 
 
 @app.command()
@@ -260,6 +281,7 @@ def explore(
     except (ValueError, ConnectionError, OSError) as error:
         raise fail(str(error)) from None
     done_before = len(store.finished_points()) if store.exists() and not store.is_complete() else 0
+    _check_sweep_budget(sweep, sweep.n_points - done_before, processes or workers)
     say(
         f"[bold]{escape(base.name)}[/] - {sweep.design.kind} design: {sweep.n_points} points over "
         f"{len(sweep.design.parameters)} parameters x {len(sweep.doctrines)} doctrine(s) "

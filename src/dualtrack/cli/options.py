@@ -18,7 +18,6 @@ DoctrinesOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--doctrines",
-        "--doctrine",
         "-d",
         help="Doctrines for the actor, comma-separated or repeated (-d a -d b).",
         show_default=False,
