@@ -13,13 +13,9 @@ The names below load on first use, so that importing a light submodule (the comm
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("dualtrack")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+from dualtrack._version import __version__
 
 if TYPE_CHECKING:
     from dualtrack.doctrines import BUILTIN_DOCTRINES, REGISTRY, Doctrine, register

@@ -226,7 +226,7 @@ def _plain(value: Any) -> Any:
 
 def _print_version(value: bool) -> None:
     if value:
-        from dualtrack import __version__
+        from dualtrack._version import __version__
 
         typer.echo(__version__)
         raise typer.Exit()

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from dualtrack import __version__
+from dualtrack._version import __version__
 from dualtrack.scenario.loading import dump_scenario, scenario_hash
 from dualtrack.scenario.schema import Scenario
 

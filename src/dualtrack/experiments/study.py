@@ -10,7 +10,7 @@ from typing import Any, cast
 import xarray as xr
 
 from dualtrack.engine.compiled import Compiled
-from dualtrack.engine.recording import RECORD_MODES, RecordMode
+from dualtrack.engine.outputs import RECORD_MODES, RecordMode
 from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run
 from dualtrack.experiments.executors import run_tasks
 from dualtrack.scenario.loading import load_scenario

@@ -19,9 +19,11 @@ from matplotlib import colormaps
 from matplotlib.colors import Normalize, to_hex
 from numpy.typing import NDArray
 
+from dualtrack.engine import outputs
 from dualtrack.report.geodesy import line_length_km
 from dualtrack.report.palette import MAP_COLOURMAP
 from dualtrack.report.series import category_weights, weighted
+from dualtrack.scenario.deployment import sector_presence
 from dualtrack.scenario.schema import Scenario
 
 GEO_PACKAGE = "dualtrack.data"
@@ -117,37 +119,23 @@ def sector_shares(scenario: Scenario) -> NDArray[np.float64]:
     (``stationed_with``), spread over that side's sectors in proportion to
     ``length_km x sector_weights`` (weight 1 where none is given).
     """
-    sectors = scenario.sectors
-    shares = np.zeros((len(scenario.actors), len(sectors)))
-    for i, actor in enumerate(scenario.actors):
-        host = actor.stationed_with or actor.id
-        for s, sector in enumerate(sectors):
-            if host in sector.between:
-                weight = actor.sector_weights.get(sector.id)
-                shares[i, s] = sector.length_km.value * (1.0 if weight is None else weight.value)
-        total = shares[i].sum()
-        if total > 0:
-            shares[i] /= total
-    return shares
+    return sector_presence(scenario).sum(axis=-1)
 
 
 def mean_weighted_forces(results: xr.Dataset, scenario: Scenario) -> tuple[xr.DataArray, str]:
     """Mean threat-weighted forces per doctrine and actor, and what the mean is taken over."""
     weights = category_weights(scenario, results)
-    if "forces" in results:
-        forces = weighted(
-            results["forces"].mean(("replicate", "time"), skipna=False, dtype=np.float64), weights
-        )
-        basis = (
-            f"over all {results.sizes['replicate']:,} replicates and {results.sizes['time']} steps"
-        )
-    elif "forces_mean" in results:
-        forces = weighted(results["forces_mean"].mean("time"), weights)
+    per_step = outputs.per_step_mean(results, "forces")
+    if per_step is not None:
+        forces = weighted(per_step.mean("time"), weights)
         basis = (
             f"over all {results.sizes['replicate']:,} replicates and {results.sizes['time']} steps"
         )
     else:
-        forces = weighted(results["final_forces"].mean("replicate", skipna=False), weights)
+        final = outputs.final_values(results, "forces")
+        if final is None:
+            raise KeyError("the results keep no values of 'forces'")
+        forces = weighted(final.mean("replicate", skipna=False), weights)
         basis = (
             f"at the end of the horizon, over all {results.sizes['replicate']:,} replicates "
             "(a summary run keeps no time series)"

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from dualtrack.analysis.comparison import paired_differences
 from dualtrack.analysis.outcomes import summary_table
+from dualtrack.engine import outputs
 from dualtrack.scenario.errors import ScenarioError
 from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
@@ -28,7 +29,11 @@ RESULTS_FILE = "results.nc"
 SUMMARY_FILE = "summary.csv"
 COMPARISON_FILE = "comparison.csv"
 REQUIRED_FILES = (SCENARIO_FILE, MANIFEST_FILE, RESULTS_FILE)
-UNUSED_VARIABLES = ("incidents", "traced_incidents", "traced_escalation", "incidents_mean")
+UNUSED_VARIABLES = (
+    "incidents",
+    outputs.TRACED_PREFIX + "incidents",
+    outputs.TRACED_PREFIX + "escalation",
+)
 """Stored variables the report does not draw (left on disk to load faster)."""
 DEFAULT_REFERENCE = "deterrence-only"
 """Reference doctrine for paired differences when the folder has no comparison.csv."""

@@ -9,8 +9,9 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from dualtrack import __version__
+from dualtrack._version import __version__
 from dualtrack.analysis.exploration import exploration_summary
+from dualtrack.engine.outputs import has_time_series, record_of
 from dualtrack.report import border_map as maps
 from dualtrack.report import figures, static_figures
 from dualtrack.report.distributions import (
@@ -34,7 +35,6 @@ from dualtrack.report.series import (
     agreement_shares,
     agreement_spells,
     forces_fans,
-    has_time_series,
     rung_shares,
     threat_fans,
     trajectories,
@@ -212,7 +212,7 @@ def _time_series(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> S
     labels = [str(v) for v in results["rung_label"].values]
     basis = (
         "per-step rung shares kept by --record mean"
-        if "rung_share" in results
+        if record_of(results, "escalation") == "mean"
         else "every replicate's trajectory"
     )
     png = pngs.save(

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dualtrack.scenario.errors import Problem, ScenarioError, format_path
+from dualtrack.scenario.errors import Problem, ScenarioError, format_path, input_message
 from dualtrack.scenario.references import check_references
 from dualtrack.scenario.schema import Scenario
 
@@ -107,11 +107,7 @@ def _describe(error: Mapping[str, Any]) -> str:
         model = _model_at(loc)
         allowed = f"; expected one of {', '.join(model.model_fields)}" if model else ""
         return f"unknown key {loc[-1]!r}{allowed}"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    found = error.get("input")
-    if "found" not in message and not isinstance(found, Mapping | list):
-        message = f"{message}; found {found!r}"
-    return message
+    return input_message(error)
 
 
 def _field_loc(loc: Sequence[Any]) -> tuple[Any, ...]:
