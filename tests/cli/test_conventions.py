@@ -106,3 +106,12 @@ def test_the_recorded_compare_command_reproduces_the_results(
             assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
     for table in ("summary.csv", "comparison.csv"):
         assert (first / table).read_bytes() == (again / table).read_bytes()
+
+
+def test_a_shock_outside_the_run_is_warned_about_and_recorded(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["-q", "run", *TINY, "-d", "grit", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "warning: shocks[3]: acts on no step of the run" in result.stderr
+    recorded = json.loads((out / "manifest.json").read_text())["settings"]["warnings"]
+    assert [w.split(":")[0] for w in recorded] == ["shocks[3]"]

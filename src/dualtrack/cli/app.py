@@ -187,6 +187,11 @@ def say(message: str) -> None:
         console.print(message, highlight=False)
 
 
+def warn(message: str) -> None:
+    """A warning on stderr (also under ``-q``): something that will not do what it seems to."""
+    errors.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def fail(message: str) -> typer.Exit:
     """Print an error and return the exit (code 2) for the caller to raise."""
     errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from dualtrack.cli.app import JsonOpt, app, console, emit_json, say
+from dualtrack.cli.app import JsonOpt, app, console, emit_json, say, warn
 
 
 @app.command()
@@ -50,8 +50,11 @@ def validate(
 ) -> None:
     """Check a scenario and say exactly what is wrong with it."""
     from dualtrack.scenario.loading import load_scenario, scenario_hash
+    from dualtrack.scenario.warnings import scenario_warnings
 
     scenario = load_scenario(file)
+    for warning in scenario_warnings(scenario):
+        warn(str(warning))
     say(
         f"[green]ok[/]: {file} is a valid scenario '{scenario.id}' "
         f"({len(scenario.actors)} actors, {len(scenario.dyads)} dyads, "

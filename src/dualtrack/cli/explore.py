@@ -23,6 +23,7 @@ from dualtrack.cli.app import (
     json_mode,
     progress_bar,
     say,
+    warn,
 )
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
@@ -215,6 +216,7 @@ def explore(
     from dualtrack.experiments.sweep import DEFAULT_BATCH_POINTS, plan_sweep, run_sweep
     from dualtrack.experiments.sweep_store import SweepStore, load_sweep
     from dualtrack.scenario.loading import load_scenario
+    from dualtrack.scenario.warnings import scenario_warnings
 
     json_mode(as_json)
     if list_parameters:
@@ -266,6 +268,8 @@ def explore(
         raise  # settings overridden by options: the app names the option
     except (KeyError, ValueError) as error:
         raise fail(str(error).strip('"')) from None
+    for warning in scenario_warnings(base, actor=actor, horizon_days=sweep.days):
+        warn(str(warning))
     runner = sweep.runner
     command = ["dualtrack", "explore", scenario, "--design", sweep.design.kind]
     command += ["--points", str(sweep.design.size), "--replicates", str(runner.replicates)]

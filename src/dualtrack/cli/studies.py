@@ -23,6 +23,7 @@ from dualtrack.cli.app import (
     progress_bar,
     say,
     stage,
+    warn,
 )
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
@@ -112,14 +113,18 @@ def _plan(
     seed: int | None,
     record: str,
     workers: int,
-) -> Study:
-    """Check every input and plan the study; refuse work this machine cannot hold."""
+) -> tuple[Study, list[str]]:
+    """Check every input and plan the study; refuse work this machine cannot hold.
+
+    Returns the study and the warnings about parts of the scenario that cannot have an
+    effect on it (printed here, recorded in the manifest)."""
     from pydantic import ValidationError
 
     from dualtrack.cli import budget
     from dualtrack.engine.run import plan_run
     from dualtrack.experiments.study import plan_study
     from dualtrack.scenario.loading import load_scenario
+    from dualtrack.scenario.warnings import scenario_warnings
 
     check_doctrines(doctrines)
     loaded = load_scenario(scenario)
@@ -150,7 +155,10 @@ def _plan(
     _refuse_beyond_memory(needs, plan.replicates, plan.compiled.n_steps, doctrines, study.record)
     if needs.seconds > budget.LONG_SECONDS:
         say(f"estimate: {needs.describe()}")
-    return study
+    warnings = [str(w) for w in scenario_warnings(loaded, actor=actor, horizon_days=days)]
+    for warning in warnings:
+        warn(warning)
+    return study, warnings
 
 
 def _refuse_beyond_memory(
@@ -207,6 +215,7 @@ def _save(
     workers: int,
     elapsed: float,
     extra_args: list[str],
+    warnings: list[str],
     finish: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     from dualtrack.experiments.store import manifest, write_outputs
@@ -223,6 +232,7 @@ def _save(
         "record": study.record,
         "workers": workers,
         "elapsed_s": round(elapsed, 3),
+        "warnings": warnings,
     }
     provenance = manifest(resolved, settings, [shlex.join(command)])
     with stage("writing the results" + (" and the report" if finish else "")):
@@ -265,13 +275,14 @@ def run(
 
     json_mode(as_json)
     chosen = parse_doctrines(doctrines) or list(BUILTIN_DOCTRINES)
-    study = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+    study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
     out_dir = out or Path("results") / study.scenario.id
     check_out_dir(out_dir)
     results, elapsed = _simulate(study, workers)
     summary = summary_table(results)
+    tables = {"summary.csv": summary}
     written = _save(
-        "run", scenario, study, results, {"summary.csv": summary}, out_dir, workers, elapsed, []
+        "run", scenario, study, results, tables, out_dir, workers, elapsed, [], warnings
     )
     plan = next(iter(study.plans.values()))
     if as_json:
@@ -314,7 +325,7 @@ def compare(
             "give at least one other doctrine to compare with it"
         )
     chosen = [reference, *others] if reference not in chosen else chosen
-    study = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+    study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
     out_dir = out or Path("results") / study.scenario.id
     check_out_dir(out_dir)
     results, elapsed = _simulate(study, workers)
@@ -331,6 +342,7 @@ def compare(
         workers,
         elapsed,
         ["--reference", reference],
+        warnings,
         finish=_render_report,
     )
     plan = next(iter(study.plans.values()))
