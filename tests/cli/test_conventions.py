@@ -115,3 +115,29 @@ def test_a_shock_outside_the_run_is_warned_about_and_recorded(tmp_path: Path) ->
     assert "warning: shocks[3]: acts on no step of the run" in result.stderr
     recorded = json.loads((out / "manifest.json").read_text())["settings"]["warnings"]
     assert [w.split(":")[0] for w in recorded] == ["shocks[3]"]
+
+
+@pytest.mark.parametrize(
+    ("command", "key"),
+    [
+        (["scenarios"], "scenarios"),
+        (["doctrines"], "doctrines"),
+        (["history", "--from", "2024-06", "--to", "2024-07"], "events"),
+        (["explore", "--list-parameters", "-p", "mechanisms.dialogue.*"], "parameters"),
+    ],
+)
+def test_every_table_command_speaks_json(command: list[str], key: str) -> None:
+    result = runner.invoke(app, [*command, "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)[key]
+    assert rows and all(isinstance(row, dict) for row in rows)
+
+
+def test_cascades_json_holds_the_summary_and_origins(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", *TINY, "-d", "grit", "--out", str(out)]).exit_code == 0
+    result = runner.invoke(app, ["cascades", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [row["doctrine"] for row in data["summary"]] == ["grit"]
+    assert "origins" in data
