@@ -114,7 +114,8 @@ class Commands(TyperGroup):
             message = user_error_message(error)
             if message is None or invocation.debug:
                 raise
-            raise fail(message) from None
+            errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=2) from None
 
 
 app = typer.Typer(
@@ -192,10 +193,9 @@ def warn(message: str) -> None:
     errors.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
-def fail(message: str) -> typer.Exit:
-    """Print an error and return the exit (code 2) for the caller to raise."""
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2)
+def fail(message: str) -> InputError:
+    """The error for the caller to raise: printed as ``error: message``, exit status 2."""
+    return InputError(message)
 
 
 JsonOpt = Annotated[
