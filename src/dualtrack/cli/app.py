@@ -65,24 +65,21 @@ class InputError(Exception):
 
 def _settings_message(error: ValidationError) -> str | None:
     """A pydantic error about scenario settings overridden on the command line, by option."""
-    if getattr(error, "title", None) != "Settings":
+    from dualtrack.scenario.errors import input_message
+
+    if error.title != "Settings":
         return None
+    bounds = {"le": "at most", "lt": "less than", "ge": "at least", "gt": "more than"}
     lines = []
     for item in error.errors():
         field = str(item["loc"][0]) if item["loc"] else ""
         option = SETTING_OPTIONS.get(field, f"settings.{field}")
-        bounds = item.get("ctx") or {}
-        if "le" in bounds:
-            expected = f"expected at most {bounds['le']}"
-        elif "lt" in bounds:
-            expected = f"expected less than {bounds['lt']}"
-        elif "ge" in bounds:
-            expected = f"expected at least {bounds['ge']}"
-        elif "gt" in bounds:
-            expected = f"expected more than {bounds['gt']}"
+        limits = [(key, value) for key, value in (item.get("ctx") or {}).items() if key in bounds]
+        if limits:
+            key, value = limits[0]
+            lines.append(f"{option}: expected {bounds[key]} {value}, found {item.get('input')!r}")
         else:
-            expected = str(item["msg"])
-        lines.append(f"{option}: {expected}, found {item.get('input')!r}")
+            lines.append(f"{option}: {input_message(item)}")
     return "; ".join(lines)
 
 
