@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from dualtrack.analysis.regimes import analyse_regimes
+from dualtrack.analysis.regimes import DEFAULT_OUTCOMES, analyse_regimes
 from dualtrack.cli import app
+from dualtrack.cli import regimes as regimes_cli
 from dualtrack.experiments.regimes import DEFAULT_DOCTRINES
 from dualtrack.scenario.loading import load_scenario, scenario_hash
 
@@ -29,7 +32,7 @@ def grid_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict[str, A
     out = tmp_path_factory.mktemp("regimes") / "grid"
     result = runner.invoke(app, [*SMALL, "--json", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout), out
+    return json.loads(result.stdout)["cells"], out
 
 
 def test_json_prints_each_cell_with_its_winner_and_paired_intervals(
@@ -104,11 +107,40 @@ def test_report_command_re_renders_a_regimes_folder(
     assert "Regime map" in (out / "report.html").read_text(encoding="utf-8")
 
 
-def test_text_output_shows_a_map_per_outcome() -> None:
+def test_text_output_shows_a_map_per_outcome_and_writes_into_the_results_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, [*SMALL, "-n", "16", "--days", "20"])
     assert result.exit_code == 0, result.output
     assert "lowest P(war)" in result.stdout and "lowest P(crisis)" in result.stdout
     assert "cells won:" in result.stdout
+    assert (tmp_path / "results" / "belarus-ukraine-2024" / "regimes" / "regimes.csv").is_file()
+
+
+def test_the_recorded_command_reproduces_the_results(
+    grid_run: tuple[list[dict[str, Any]], Path], tmp_path: Path
+) -> None:
+    _, first = grid_run
+    command = shlex.split(json.loads((first / "manifest.json").read_text())["command"])
+    assert command[:2] == ["dualtrack", "regimes"] and command[-2:] == ["--out", str(first)]
+    again = tmp_path / "again"
+    result = runner.invoke(app, [*command[1:-1], str(again)])
+    assert result.exit_code == 0, result.output
+    with xr.open_dataset(first / "results.nc") as a, xr.open_dataset(again / "results.nc") as b:
+        assert list(a.data_vars) == list(b.data_vars)
+        for name in a.data_vars:
+            assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
+    for table in ("regimes.csv", "regime_intervals.csv", "regime_estimates.csv"):
+        assert (first / table).read_bytes() == (again / table).read_bytes()
+
+
+def test_help_states_the_defaults_the_code_uses() -> None:
+    text = " ".join(runner.invoke(app, ["regimes", "-h"]).output.replace("│", " ").split())
+    assert "deterrence-only, dialogue-only and dual-track" in text
+    assert ", ".join(DEFAULT_DOCTRINES[:2]) in ", ".join(DEFAULT_DOCTRINES)  # the order stated
+    assert f"default: {','.join(DEFAULT_OUTCOMES)}" == regimes_cli.OUTCOMES_HELP
+    assert regimes_cli.OUTCOMES_HELP in text
 
 
 @pytest.mark.parametrize(
@@ -117,7 +149,7 @@ def test_text_output_shows_a_map_per_outcome() -> None:
         (["--x", "actors[0].no_such_field"], "--x: actors[0].no_such_field: no such number"),
         (["--y-values", "0.3,1.0"], "--y-values: expected values in the declared range of"),
         (["--y-values", "0.6,x"], "--y-values: expected comma-separated numbers"),
-        (["--doctrines", "deterrence-only,appeasement"], "found 'appeasement'"),
+        (["--doctrines", "deterrence-only,appeasement"], "unknown doctrine 'appeasement'"),
         (["--doctrines", "dual-track,dual-track"], "two or more registered doctrines"),
         (["--outcomes", "p_war,p_peace"], "--outcomes: expected outcomes from"),
         (["--actor", "XYZ"], "--actor: unknown actor 'XYZ'; actors are BLR, UKR"),
@@ -137,3 +169,12 @@ def test_bad_input_is_a_located_error_before_any_work(
     assert expected in " ".join(result.stderr.split())
     assert result.stdout == ""
     assert not out.exists()
+
+
+def test_an_output_folder_that_is_a_file_is_refused_before_any_work(tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("mine\n", encoding="utf-8")
+    result = runner.invoke(app, [*SMALL, "--out", str(target)])
+    assert result.exit_code == 2, result.output
+    assert "exists and is not a folder" in result.stderr
+    assert target.read_text(encoding="utf-8") == "mine\n"

@@ -2,46 +2,53 @@
 
 from __future__ import annotations
 
-import json
+import shlex
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-import xarray as xr
 from rich.markup import escape
 from rich.table import Table
 
-from dualtrack.analysis.regimes import (
-    DEFAULT_OUTCOMES,
-    NO_CLEAR_WINNER,
-    RegimeMap,
-    analyse_regimes,
-    outcomes_named,
+from dualtrack.cli.app import (
+    InputError,
+    JsonOpt,
+    app,
+    console,
+    emit_json,
+    invocation,
+    json_mode,
+    progress_bar,
+    say,
+    stage,
+    warn,
 )
-from dualtrack.cli.app import app, console, fail, progress_bar
-from dualtrack.cli.studies import (
+from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     DEFAULT_WORKERS,
+    ActorOpt,
     DaysOpt,
+    DoctrinesOpt,
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
+    check_doctrines,
+    check_out_dir,
+    parse_doctrines,
 )
-from dualtrack.experiments.regimes import (
-    DEFAULT_DOCTRINES,
-    RECORD,
-    STUDY,
-    GridError,
-    RegimeGrid,
-    plan_grid,
-    run_grid,
-)
-from dualtrack.experiments.store import manifest, write_outputs
-from dualtrack.scenario.errors import ScenarioError
 
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from dualtrack.analysis.regimes import RegimeMap
+    from dualtrack.experiments.regimes import RegimeGrid
+
+REGIMES_DIR = "regimes"
+"""Default output folder inside ``results/<scenario id>`` (whose report then shows the map)."""
+OUTCOMES_HELP = "default: p_war,p_crisis"
+"""The default outcomes, as the help states them (a test checks them against the code)."""
 WINNERS_FILE = "regimes.csv"
 INTERVALS_FILE = "regime_intervals.csv"
 ESTIMATES_FILE = "regime_estimates.csv"
@@ -58,11 +65,13 @@ def _numbers(option: str, text: str | None) -> list[float] | None:
     try:
         return [float(part) for part in parts]
     except ValueError:
-        raise fail(f"{option}: expected comma-separated numbers, found {text!r}") from None
+        raise InputError(f"{option}: expected comma-separated numbers, found {text!r}") from None
 
 
 def _print_map(regime_map: RegimeMap) -> None:
     """Per outcome, the grid with the winner in each cell (y from the top, x across)."""
+    from dualtrack.analysis.regimes import NO_CLEAR_WINNER
+
     for outcome in regime_map.outcomes:
         table = Table(
             title=f"lowest {outcome.label}: winner per cell ({int(regime_map.confidence * 100)}% "
@@ -70,7 +79,7 @@ def _print_map(regime_map: RegimeMap) -> None:
             "doctrines not distinguishable)",
             title_justify="left",
         )
-        table.add_column(f"{regime_map.y_path} \\ {regime_map.x_path}")
+        table.add_column(escape(f"{regime_map.y_path} \\ {regime_map.x_path}"))
         for x in regime_map.x_values:
             table.add_column(f"{x:g}", justify="center")
         for j in reversed(range(len(regime_map.y_values))):
@@ -85,20 +94,89 @@ def _print_map(regime_map: RegimeMap) -> None:
             table.add_row(f"{regime_map.y_values[j]:g}", *(escape(text) for text in row))
         console.print(table)
         counts = regime_map.region_counts(outcome.name)
-        console.print(
-            "cells won: " + ", ".join(f"{name} {count}" for name, count in counts.items()),
-            highlight=False,
+        say("cells won: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
+
+
+def _plan(
+    scenario: str,
+    *,
+    actor: str | None,
+    adversary: str | None,
+    doctrines: list[str] | None,
+    x: str | None,
+    y: str | None,
+    x_values: str | None,
+    y_values: str | None,
+    grid: int | None,
+    replicates: int | None,
+    days: int | None,
+    seed: int | None,
+    workers: int,
+) -> tuple[RegimeGrid, list[str]]:
+    """Check every input and plan every cell; refuse a grid this machine cannot hold.
+
+    Returns the grid and the warnings about parts of the scenario that cannot have an effect
+    (printed here, recorded in the manifest)."""
+    from pydantic import ValidationError
+
+    from dualtrack.cli import budget
+    from dualtrack.experiments.regimes import GridError, plan_grid
+    from dualtrack.scenario.loading import load_scenario
+    from dualtrack.scenario.warnings import scenario_warnings
+
+    if doctrines is not None:
+        check_doctrines(doctrines)
+    loaded = load_scenario(scenario)
+    try:
+        planned = plan_grid(
+            loaded,
+            actor=actor,
+            adversary=adversary,
+            doctrines=doctrines,
+            x=x,
+            y=y,
+            x_values=_numbers("--x-values", x_values),
+            y_values=_numbers("--y-values", y_values),
+            grid=grid,
+            replicates=replicates,
+            seed=seed,
+            days=days,
         )
+    except ValidationError:
+        raise  # settings overridden by options: the app names the option
+    except (GridError, ValueError) as error:
+        raise InputError(str(error)) from None
+    first = next(iter(planned.studies.values()))
+    plan = next(iter(first.plans.values()))
+    runs = len(planned.studies) * len(planned.doctrines)
+    needs = budget.estimate(plan.compiled, plan.replicates, first.record, runs, workers)
+    available = budget.available_bytes()
+    if needs.peak_bytes > available:
+        raise InputError(
+            f"{len(planned.x.values)} x {len(planned.y.values)} cells x {len(planned.doctrines)} "
+            f"doctrines x -n/--replicates {plan.replicates:,} needs {needs.describe()}; this "
+            f"machine has {budget.format_bytes(available)} available. Use fewer values per "
+            "axis or fewer replicates"
+        )
+    if needs.seconds > budget.LONG_SECONDS:
+        say(f"estimate: {needs.describe()}")
+    warnings = [str(w) for w in scenario_warnings(loaded, actor=actor, horizon_days=days)]
+    for warning in warnings:
+        warn(warning)
+    return planned, warnings
 
 
-def _command(scenario: str, grid: RegimeGrid, outcomes: list[str], out: Path | None) -> list[str]:
+def reproduce_command(
+    scenario: str, grid: RegimeGrid, outcomes: list[str], confidence: float, out_dir: Path
+) -> list[str]:
+    """The command that re-runs the grid bit-identically (the worker count does not matter)."""
     command = ["dualtrack", "regimes", scenario, "--actor", grid.actor]
-    command += ["--x", grid.x.path, "--x-values", ",".join(f"{v:g}" for v in grid.x.values)]
-    command += ["--y", grid.y.path, "--y-values", ",".join(f"{v:g}" for v in grid.y.values)]
+    command += ["--x", grid.x.path, "--x-values", ",".join(repr(v) for v in grid.x.values)]
+    command += ["--y", grid.y.path, "--y-values", ",".join(repr(v) for v in grid.y.values)]
     command += ["--doctrines", ",".join(grid.doctrines), "--outcomes", ",".join(outcomes)]
-    command += ["--replicates", str(grid.replicates), "--seed", str(grid.seed)]
-    command += ["--days", str(grid.scenario.settings.horizon_days)]
-    return command + ([] if out is None else ["--out", str(out)])
+    command += ["--confidence", repr(confidence), "--replicates", str(grid.replicates)]
+    command += ["--days", str(grid.scenario.settings.horizon_days), "--seed", str(grid.seed)]
+    return [*command, "--out", str(out_dir)]
 
 
 def save_regimes(
@@ -106,16 +184,21 @@ def save_regimes(
     grid: RegimeGrid,
     results: xr.Dataset,
     regime_map: RegimeMap,
-    command: list[str],
+    command: str,
     workers: int,
     elapsed: float,
+    warnings: list[str],
 ) -> list[Path]:
     """Write the dataset, tables, manifest and report page into ``out_dir`` (all or none)."""
-    tables: dict[str, pd.DataFrame] = {
+    from dualtrack.experiments.regimes import STUDY
+    from dualtrack.experiments.store import manifest, write_outputs
+
+    tables = {
         WINNERS_FILE: regime_map.winners_table(),
         INTERVALS_FILE: regime_map.intervals_table(),
         ESTIMATES_FILE: regime_map.estimates,
     }
+    first = next(iter(grid.studies.values()))
     settings = {
         "study": STUDY,
         "doctrines": list(grid.doctrines),
@@ -128,20 +211,18 @@ def save_regimes(
         "replicates": grid.replicates,
         "days": grid.scenario.settings.horizon_days,
         "step_days": grid.scenario.settings.step_days,
-        "record": RECORD,
+        "record": first.record,
         "workers": workers,
         "elapsed_s": round(elapsed, 3),
+        "warnings": warnings,
     }
     # the store combines per-doctrine datasets along 'doctrine': hand it the grid's slices
     per_doctrine = {name: results.sel(doctrine=name) for name in grid.doctrines}
-    return write_outputs(
-        out_dir,
-        grid.scenario,
-        per_doctrine,
-        tables,
-        manifest(grid.scenario, settings, command),
-        finish=_render_report,
-    )
+    provenance = manifest(grid.scenario, settings, [command])
+    with stage("writing the results and the report"):
+        return write_outputs(
+            out_dir, grid.scenario, per_doctrine, tables, provenance, finish=_render_report
+        )
 
 
 def _render_report(staging: Path) -> None:
@@ -153,10 +234,7 @@ def _render_report(staging: Path) -> None:
 @app.command()
 def regimes(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
-    actor: Annotated[
-        str | None,
-        typer.Option(help="Actor whose doctrine varies; default: the scenario's subject."),
-    ] = None,
+    actor: ActorOpt = None,
     adversary: Annotated[
         str | None,
         typer.Option(
@@ -167,8 +245,7 @@ def regimes(
     x: Annotated[
         str | None,
         typer.Option(
-            "--x",
-            help="Scenario path of the x axis; default: actors[<adversary>].p_opportunist.",
+            "--x", help="Scenario path of the x axis; default: actors[<adversary>].p_opportunist."
         ),
     ] = None,
     y: Annotated[
@@ -193,14 +270,11 @@ def regimes(
             "(default 5; an axis with --x-values/--y-values keeps them).",
         ),
     ] = None,
-    doctrines: Annotated[
-        str | None,
-        typer.Option(help=f"Comma-separated doctrines; default {','.join(DEFAULT_DOCTRINES)}."),
-    ] = None,
+    doctrines: DoctrinesOpt = None,
     outcomes: Annotated[
         str | None,
         typer.Option(
-            help=f"Comma-separated outcomes to minimise; default {','.join(DEFAULT_OUTCOMES)}."
+            help=f"Comma-separated outcomes to minimise; {OUTCOMES_HELP}.",
         ),
     ] = None,
     confidence: Annotated[
@@ -211,71 +285,69 @@ def regimes(
     seed: SeedOpt = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Write the dataset, tables, manifest and report page here."),
+        typer.Option(
+            help=f"Output folder for the dataset, tables, manifest and report page; default "
+            f"results/<scenario id>/{REGIMES_DIR} (that folder's report then shows the map)."
+        ),
     ] = None,
     workers: WorkersOpt = DEFAULT_WORKERS,
-    as_json: Annotated[
-        bool,
-        typer.Option(
-            "--json",
-            help="Print, per cell, the axis values and per outcome the winner and its paired "
-            "intervals against the others (JSON), and nothing else.",
-        ),
-    ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Map where each doctrine minimises P(war) and P(crisis) over two parameters."""
+    """Map where each doctrine minimises P(war) and P(crisis) over two parameters.
+
+    The doctrines default to deterrence-only, dialogue-only and dual-track. Under --json,
+    stdout holds, per cell, the axis values and for each outcome the winner (null: no clear
+    winner) and its paired intervals against the others."""
+    from dualtrack.analysis.regimes import DEFAULT_OUTCOMES, analyse_regimes, outcomes_named
+    from dualtrack.experiments.regimes import run_grid
+
+    json_mode(as_json)
     chosen_outcomes = _split(outcomes) or list(DEFAULT_OUTCOMES)
     try:
         outcomes_named(chosen_outcomes)
     except KeyError as error:
-        raise fail(f"--outcomes: {str(error).strip(chr(34))}") from None
-    try:
-        plan = plan_grid(
-            scenario,
-            actor=actor,
-            adversary=adversary,
-            doctrines=_split(doctrines) or list(DEFAULT_DOCTRINES),
-            x=x,
-            y=y,
-            x_values=_numbers("--x-values", x_values),
-            y_values=_numbers("--y-values", y_values),
-            grid=grid,
-            replicates=replicates,
-            seed=seed,
-            days=days,
-        )
-    except (GridError, ScenarioError, ValueError) as error:
-        raise fail(str(error)) from None
-    command = _command(scenario, plan, chosen_outcomes, out)
-    if not as_json:
-        console.print(
-            f"[bold]{escape(plan.scenario.name)}[/] - {len(plan.x.values)} x "
-            f"{len(plan.y.values)} cells ({plan.x.path} x {plan.y.path}), "
-            f"{len(plan.doctrines)} doctrines for {plan.actor}, {plan.replicates} replicates x "
-            f"{plan.scenario.settings.horizon_days} days, seed {plan.seed}, workers={workers}",
-            highlight=False,
-        )
+        raise InputError(f"--outcomes: {str(error).strip(chr(34))}") from None
+    planned, warnings = _plan(
+        scenario,
+        actor=actor,
+        adversary=adversary,
+        doctrines=parse_doctrines(doctrines),
+        x=x,
+        y=y,
+        x_values=x_values,
+        y_values=y_values,
+        grid=grid,
+        replicates=replicates,
+        days=days,
+        seed=seed,
+        workers=workers,
+    )
+    out_dir = out or Path("results") / planned.scenario.id / REGIMES_DIR
+    check_out_dir(out_dir)
+    command = shlex.join(reproduce_command(scenario, planned, chosen_outcomes, confidence, out_dir))
+    say(
+        f"[bold]{escape(planned.scenario.name)}[/] - {len(planned.x.values)} x "
+        f"{len(planned.y.values)} cells ({escape(planned.x.path)} x {escape(planned.y.path)}), "
+        f"{len(planned.doctrines)} doctrines for {planned.actor}, {planned.replicates} "
+        f"replicates x {planned.scenario.settings.horizon_days} days, seed {planned.seed}, "
+        f"workers={workers}"
+    )
     started = time.perf_counter()
-    if as_json:
-        results = run_grid(plan, workers, command=command)
-    else:
-        with progress_bar() as bar:
-            task = bar.add_task("simulating", total=plan.replicate_steps)
-            results = run_grid(plan, workers, lambda n: bar.advance(task, n), command)
+    with progress_bar() as bar:
+        task = bar.add_task("simulating", total=planned.replicate_steps)
+        results = run_grid(planned, workers, lambda n: bar.advance(task, n), command)
     elapsed = time.perf_counter() - started
     regime_map = analyse_regimes(results, chosen_outcomes, confidence)
-    written = (
-        save_regimes(out, plan, results, regime_map, command, workers, elapsed)
-        if out is not None
-        else []
+    written = save_regimes(
+        out_dir, planned, results, regime_map, command, workers, elapsed, warnings
     )
     if as_json:
-        typer.echo(json.dumps(regime_map.to_json(), indent=2))
-        return
-    _print_map(regime_map)
-    rate = plan.replicate_steps / elapsed if elapsed > 0 else float("inf")
-    where = f"; wrote {', '.join(p.name for p in written)} to {out}" if written else ""
-    console.print(
-        f"{plan.replicate_steps:,} replicate-steps in {elapsed:.1f} s ({rate:,.0f}/s){where}",
-        highlight=False,
+        emit_json({"cells": regime_map.to_json()})
+    else:
+        _print_map(regime_map)
+    rate = planned.replicate_steps / elapsed if elapsed > 0 else float("inf")
+    say(
+        f"{planned.replicate_steps:,} replicate-steps simulated in {elapsed:.1f} s "
+        f"({rate:,.0f}/s); wrote {', '.join(p.name for p in written)} to {out_dir}; "
+        f"{invocation.elapsed():.1f} s in all"
     )

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-import time
+import hashlib
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dualtrack.cli.app import app, console, fail
+from dualtrack.cli.app import InputError, app, fail, invocation, say, stage
+
+
+def changed_files(folder: Path) -> list[str]:
+    """Files the folder's manifest lists whose checksum no longer matches (or that are gone)."""
+    from dualtrack.experiments.store import MANIFEST_FILE
+
+    path = folder / MANIFEST_FILE
+    if not path.is_file():
+        return []  # not an output folder: the report says so
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    except ValueError as error:
+        raise InputError(f"{path}: not valid JSON ({error})") from None
+    changed = []
+    for name, digest in recorded.items():
+        target = folder / name
+        if not target.is_file():
+            changed.append(f"{name} (missing)")
+            continue
+        with target.open("rb") as handle:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != digest:
+                changed.append(name)
+    return changed
 
 
 @app.command()
@@ -21,18 +45,22 @@ def report(
         ),
     ],
 ) -> None:
-    """Write report.html (self-contained, opens offline) and figures/*.png into RESULTS_DIR."""
+    """Write report.html (self-contained, opens offline) and figures/*.png into RESULTS_DIR.
+
+    The folder's files are first checked against the checksums in its manifest."""
     from dualtrack.report import NotAnOutputFolder, render_report  # plotting loads lazily
     from dualtrack.report.regimes import is_regimes_folder, render_regimes_report
 
-    started = time.perf_counter()
+    changed = changed_files(results_dir)
+    if changed:
+        raise InputError(
+            f"{results_dir}: {', '.join(changed)} changed since the run wrote "
+            "manifest.json (checksums differ); re-run the command recorded in the manifest"
+        )
     try:
         render = render_regimes_report if is_regimes_folder(results_dir) else render_report
-        page = render(results_dir)
+        with stage("rendering the report"):
+            page = render(results_dir)
     except NotAnOutputFolder as error:
         raise fail(str(error)) from None
-    console.print(
-        f"wrote {page} and {page.parent / 'figures'}/*.png in "
-        f"{time.perf_counter() - started:.1f} s",
-        highlight=False,
-    )
+    say(f"wrote {page} and {page.parent / 'figures'}/*.png in {invocation.elapsed():.1f} s")

@@ -181,7 +181,7 @@ def plan_grid(
     *,
     actor: str | None = None,
     adversary: str | None = None,
-    doctrines: Sequence[str] = DEFAULT_DOCTRINES,
+    doctrines: Sequence[str] | None = None,
     x: str | None = None,
     y: str | None = None,
     x_values: Sequence[float] | None = None,
@@ -202,7 +202,7 @@ def plan_grid(
     base = load_scenario(scenario)
     actor = actor or base.subject
     _actor_index(base, actor, "--actor")
-    doctrines = tuple(dict.fromkeys(doctrines))
+    doctrines = tuple(dict.fromkeys(DEFAULT_DOCTRINES if doctrines is None else doctrines))
     unknown = [name for name in doctrines if name not in REGISTRY]
     if unknown or len(doctrines) < 2:
         found = f"found {unknown[0]!r}" if unknown else f"found {', '.join(doctrines) or 'none'}"
@@ -255,7 +255,7 @@ def run_grid(
     grid: RegimeGrid,
     workers: int = 1,
     progress: Progress | None = None,
-    command: Sequence[str] = (),
+    command: str = "",
 ) -> xr.Dataset:
     """Run every cell's doctrines; one dataset with dims ``(x, y, doctrine)``.
 
@@ -303,7 +303,7 @@ def run_grid(
             "x_path": grid.x.path,
             "y_path": grid.y.path,
             "doctrines": ", ".join(grid.doctrines),
-            "command": " ".join(command),
+            "command": command,
         }
     )
     if grid.adversary is not None:
