@@ -37,9 +37,7 @@ platypus for one algorithm. The peeling/pasting rules above follow Friedman & Fi
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +50,7 @@ from scipy import stats
 
 from dualtrack.analysis.exploration import DISCOVERY_DIR
 from dualtrack.analysis.files import save_csv, save_figure, slug
+from dualtrack.experiments.store import write_json
 from dualtrack.experiments.sweep_store import load_sweep
 from dualtrack.scenario.uncertainty import UncertainParameter, path_pattern
 
@@ -685,9 +684,7 @@ def discover(
         save_csv(table, out / file_name)
         files.append(out / file_name)
     settings_path = out / "settings.json"
-    temporary = settings_path.with_name(".settings.json.tmp")
-    temporary.write_text(json.dumps(settings, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(temporary, settings_path)
+    write_json(settings_path, settings)
     files.append(settings_path)
     if plots and boxes:
         label = next(

@@ -13,9 +13,10 @@ import pandas as pd
 import xarray as xr
 
 from dualtrack.analysis.outcomes import OUTCOME_NAMES, OUTCOMES, estimate
-from dualtrack.experiments.sweep_store import MANIFEST_FILE, load_sweep
+from dualtrack.experiments.store import FILES
+from dualtrack.experiments.sweep_store import find_sweep, load_sweep
 
-EXPLORATION_DIR = "exploration"
+EXPLORATION_DIR = FILES.exploration
 """Default sub-folder of a scenario's results folder that holds its sweep."""
 SENSITIVITY_DIR = "sensitivity"
 DISCOVERY_DIR = "discovery"
@@ -73,18 +74,7 @@ class PointEstimates:
 
 def find_exploration(folder: Path | str) -> Path | None:
     """The sweep folder at ``folder`` or in its ``exploration`` sub-folder, if there is one."""
-    folder = Path(folder)
-    for candidate in (folder, folder / EXPLORATION_DIR):
-        manifest = candidate / MANIFEST_FILE
-        if manifest.is_file():
-            try:
-                if json.loads(manifest.read_text(encoding="utf-8")).get("kind") == (
-                    "dualtrack-exploration"
-                ):
-                    return candidate
-            except (OSError, ValueError):
-                continue
-    return None
+    return find_sweep(folder)
 
 
 def outcomes_across_points(points: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:

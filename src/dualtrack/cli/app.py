@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Callable, Iterator
 
 import typer
 from rich.console import Console
@@ -20,6 +22,7 @@ from rich.progress import (
 from rich.text import Text
 
 from dualtrack import __version__
+from dualtrack.experiments.interrupts import Interrupted, stop_on_signals
 
 app = typer.Typer(
     help="dualtrack: deterrence-and-dialogue (dual-track) border security simulations.",
@@ -77,3 +80,17 @@ def main(
     if version:
         console.print(__version__)
         raise typer.Exit()
+
+
+@contextlib.contextmanager
+def stopped_by_signals(outcome: Callable[[], str]) -> Iterator[None]:
+    """Run a long command so that SIGINT/SIGTERM end it with one line and status 130/143.
+
+    ``outcome`` says what the interruption left (e.g. that the output folder is unchanged).
+    """
+    try:
+        with stop_on_signals():
+            yield
+    except Interrupted as stop:
+        errors.print(f"interrupted ({stop.name}): {outcome()}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=stop.exit_status) from None

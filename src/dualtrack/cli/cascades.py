@@ -11,7 +11,7 @@ from rich.table import Table
 
 from dualtrack.analysis.cascades import cascade_origins, cascade_summary
 from dualtrack.cli.app import app, console, fail
-from dualtrack.experiments.store import load_results
+from dualtrack.experiments.study_store import load_results
 
 
 @app.command()

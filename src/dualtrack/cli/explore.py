@@ -20,9 +20,10 @@ from dualtrack.analysis.exploration import (
 )
 from dualtrack.analysis.outcomes import OUTCOMES
 from dualtrack.analysis.sensitivity import analyse_sensitivity
-from dualtrack.cli.app import app, console, errors, fail, progress_bar
+from dualtrack.cli.app import app, console, fail, progress_bar, stopped_by_signals
 from dualtrack.experiments.design import DESIGN_KINDS
-from dualtrack.experiments.distributed import make_executor
+from dualtrack.experiments.executors import make_executor
+from dualtrack.experiments.store import OutputError
 from dualtrack.experiments.sweep import DEFAULT_BATCH_POINTS, plan_sweep, run_sweep
 from dualtrack.experiments.sweep_store import SweepStore, load_sweep
 from dualtrack.scenario.errors import ScenarioError
@@ -144,6 +145,12 @@ def explore(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue a stopped sweep in --out.")
     ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Replace the content of a non-empty --out folder, as a whole."
+        ),
+    ] = False,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Start a local Dask cluster of N worker processes.")
     ] = None,
@@ -174,15 +181,13 @@ def explore(
     except ScenarioError as error:
         raise fail(str(error)) from None
     out_dir = out or Path("results") / base.id / EXPLORATION_DIR
-    store = SweepStore(out_dir)
-    stored: dict[str, Any] = {}
-    if store.exists():
-        if not resume:
-            raise fail(
-                f"{out_dir} already holds a sweep; add --resume to continue it, or choose "
-                "another --out"
-            )
-        stored = store.read_manifest()
+    inputs = [Path(scenario)] if Path(scenario).is_file() else []
+    store = SweepStore(out_dir, overwrite=overwrite, inputs=inputs)
+    try:
+        store.check(resume=resume)
+    except OutputError as error:
+        raise fail(str(error)) from None
+    stored: dict[str, Any] = store.read_manifest() if resume and store.exists() else {}
     chosen_doctrines = (
         [d.strip() for d in doctrines.split(",") if d.strip()]
         if doctrines
@@ -232,28 +237,31 @@ def explore(
         highlight=False,
     )
     started = time.perf_counter()
-    try:
-        with executor, progress_bar("points") as bar:
-            task = bar.add_task("exploring", total=sweep.n_points, completed=done_before)
-            result = run_sweep(
-                sweep,
-                out_dir,
-                executor,
-                resume=resume,
-                batch_points=batch,
-                progress=lambda n: bar.advance(task, n),
-                command=command,
-            )
-    except KeyboardInterrupt:
-        stored_now = len(store.finished_points())
-        errors.print(
-            f"interrupted: {stored_now} of {sweep.n_points} points are stored in {out_dir}; "
-            "continue with the same command and --resume",
-            highlight=False,
+
+    def left() -> str:
+        stored_now = len(store.finished_points()) if store.exists() else 0
+        return (
+            f"{stored_now} of {sweep.n_points} points are stored in {out_dir}; continue with "
+            "the same command and --resume"
         )
-        raise typer.Exit(code=130) from None
-    except (ValueError, FileExistsError) as error:
-        raise fail(str(error)) from None
+
+    with stopped_by_signals(left):
+        try:
+            with executor, progress_bar("points") as bar:
+                task = bar.add_task("exploring", total=sweep.n_points, completed=done_before)
+                result = run_sweep(
+                    sweep,
+                    out_dir,
+                    executor,
+                    resume=resume,
+                    overwrite=overwrite,
+                    inputs=inputs,
+                    batch_points=batch,
+                    progress=lambda n: bar.advance(task, n),
+                    command=command,
+                )
+        except ValueError as error:  # OutputError included
+            raise fail(str(error)) from None
     elapsed = time.perf_counter() - started
     stored_sweep = load_sweep(result.folder)
     _print_outcomes(

@@ -16,10 +16,11 @@ from rich.table import Table
 
 from dualtrack.analysis.comparison import paired_differences
 from dualtrack.analysis.outcomes import OUTCOMES, summary_table
-from dualtrack.cli.app import app, console, fail, progress_bar
+from dualtrack.cli.app import app, console, fail, progress_bar, stopped_by_signals
 from dualtrack.doctrines import BUILTIN_DOCTRINES, REGISTRY
-from dualtrack.experiments.store import manifest, write_outputs
+from dualtrack.experiments.store import FILES, OutputError, Store
 from dualtrack.experiments.study import Study, plan_study, run_study
+from dualtrack.experiments.study_store import manifest, study_store, write_outputs
 from dualtrack.scenario.errors import ScenarioError
 
 DEFAULT_SCENARIO = "belarus-ukraine-2024"
@@ -35,6 +36,12 @@ ReplicatesOpt = Annotated[
 DaysOpt = Annotated[int | None, typer.Option(min=1, help="Horizon in days.")]
 SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed.")]
 OutOpt = Annotated[Path | None, typer.Option(help="Output folder; default: results/<scenario>.")]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite", help="Replace the content of a non-empty --out folder, as a whole."
+    ),
+]
 RecordOpt = Annotated[str, typer.Option(help="What to keep: auto, full, mean or summary.")]
 WorkersOpt = Annotated[
     int, typer.Option(min=1, help="Worker processes; default: the number of cores.")
@@ -117,6 +124,28 @@ def _plan(
         raise fail(str(error)) from None
 
 
+def _store(scenario: str, study: Study, out: Path | None, overwrite: bool) -> Store:
+    """The output folder, checked before any simulation starts."""
+    inputs = [Path(scenario)] if Path(scenario).is_file() else []
+    store = study_store(
+        out or Path("results") / study.scenario.id, overwrite=overwrite, inputs=inputs
+    )
+    try:
+        store.check()
+    except OutputError as error:
+        raise fail(str(error)) from None
+    return store
+
+
+def _left(store: Store, written: list[Path]) -> Callable[[], str]:
+    """What an interruption leaves, for the one-line message."""
+    return lambda: (
+        f"stopped after writing {store.path}"
+        if written
+        else f"stopped; {store.path} is as it was (nothing written)"
+    )
+
+
 def _simulate(study: Study, workers: int) -> tuple[dict[str, xr.Dataset], float]:
     plan = next(iter(study.plans.values()))
     console.print(
@@ -138,7 +167,7 @@ def _save(
     study: Study,
     results: dict[str, xr.Dataset],
     tables: dict[str, pd.DataFrame],
-    out: Path | None,
+    store: Store,
     workers: int,
     elapsed: float,
     extra_args: list[str],
@@ -146,7 +175,7 @@ def _save(
 ) -> list[Path]:
     resolved = study.scenario
     plan = next(iter(study.plans.values()))
-    out_dir = out or Path("results") / resolved.id
+    out_dir = store.path
     command = ["dualtrack", verb, scenario]
     command += [arg for name in study.plans for arg in ("--doctrine", name)]
     command += ["--actor", study.actor, "--replicates", str(plan.replicates)]
@@ -163,7 +192,7 @@ def _save(
         "elapsed_s": round(elapsed, 3),
     }
     return write_outputs(
-        out_dir, resolved, results, tables, manifest(resolved, settings, command), finish
+        store, resolved, results, tables, manifest(resolved, settings, command), finish
     )
 
 
@@ -191,15 +220,19 @@ def run(
     out: OutOpt = None,
     record: RecordOpt = "auto",
     workers: WorkersOpt = DEFAULT_WORKERS,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Run a scenario under one or more doctrines and write results to a folder."""
     chosen = list(doctrine) if doctrine else list(BUILTIN_DOCTRINES)
     study = _plan(scenario, chosen, actor, replicates, days, seed, record)
-    results, elapsed = _simulate(study, workers)
-    summary = summary_table(results)
-    written = _save(
-        "run", scenario, study, results, {"summary.csv": summary}, out, workers, elapsed, []
-    )
+    store = _store(scenario, study, out, overwrite)
+    written: list[Path] = []
+    with stopped_by_signals(_left(store, written)):
+        results, elapsed = _simulate(study, workers)
+        summary = summary_table(results)
+        written += _save(
+            "run", scenario, study, results, {FILES.summary: summary}, store, workers, elapsed, []
+        )
     plan = next(iter(study.plans.values()))
     print_summary(
         summary,
@@ -226,6 +259,7 @@ def compare(
     out: OutOpt = None,
     record: RecordOpt = "auto",
     workers: WorkersOpt = DEFAULT_WORKERS,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Compare doctrines on common random numbers: paired differences and an HTML report."""
     chosen = (
@@ -236,22 +270,25 @@ def compare(
     if reference not in chosen:
         chosen = [reference, *chosen]
     study = _plan(scenario, chosen, actor, replicates, days, seed, record)
-    results, elapsed = _simulate(study, workers)
-    summary = summary_table(results)
-    differences = paired_differences(results, reference)
-    tables = {"summary.csv": summary, "comparison.csv": differences}
-    written = _save(
-        "compare",
-        scenario,
-        study,
-        results,
-        tables,
-        out,
-        workers,
-        elapsed,
-        ["--reference", reference],
-        finish=_render_report,
-    )
+    store = _store(scenario, study, out, overwrite)
+    written: list[Path] = []
+    with stopped_by_signals(_left(store, written)):
+        results, elapsed = _simulate(study, workers)
+        summary = summary_table(results)
+        differences = paired_differences(results, reference)
+        tables = {FILES.summary: summary, FILES.comparison: differences}
+        written += _save(
+            "compare",
+            scenario,
+            study,
+            results,
+            tables,
+            store,
+            workers,
+            elapsed,
+            ["--reference", reference],
+            finish=_render_report,
+        )
     plan = next(iter(study.plans.values()))
     print_summary(
         summary,

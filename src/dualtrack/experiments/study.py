@@ -10,9 +10,9 @@ from typing import Any, cast
 import xarray as xr
 
 from dualtrack.engine.compiled import Compiled
-from dualtrack.engine.recording import RECORD_MODES, RecordMode
-from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run
-from dualtrack.experiments.executors import run_tasks
+from dualtrack.engine.recording import RECORD_MODES, Arrays, RecordMode
+from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run, run_chunk
+from dualtrack.experiments.executors import PointExecutor, make_executor
 from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
 
@@ -94,16 +94,42 @@ def plan_study(
     return Study(resolved, actor or resolved.subject, plans)
 
 
+def _run_chunk(
+    plans: Sequence[RunPlan], item: tuple[int, int, tuple[int, int]]
+) -> tuple[int, Arrays]:
+    """Task function of the executors: the arrays of one chunk of one plan."""
+    index, plan, chunk = item
+    return index, run_chunk(plans[plan], chunk)
+
+
 def run_study(
-    study: Study, workers: int = 1, progress: Progress | None = None
+    study: Study, workers: int | PointExecutor = 1, progress: Progress | None = None
 ) -> dict[str, xr.Dataset]:
-    """Run every doctrine's plan; returns one dataset per doctrine."""
-    tasks = [(plan, chunk) for plan in study.plans.values() for chunk in plan.chunks]
-    arrays = run_tasks(tasks, workers, progress)
+    """Run every doctrine's plan, on ``workers`` local processes or the executor given.
+
+    Every chunk draws from its own block-seeded streams and chunks are put back in order before
+    they are assembled, so results do not depend on the executor. Each worker receives the
+    study's plans once. Returns one dataset per doctrine.
+    """
+    plans = list(study.plans.values())
+    tasks = [(p, chunk) for p, plan in enumerate(plans) for chunk in plan.chunks]
+    items = [(index, p, chunk) for index, (p, chunk) in enumerate(tasks)]
+    arrays: list[Arrays | None] = [None] * len(items)
+    if isinstance(workers, int) and (workers <= 1 or len(items) <= 1):
+        for index, p, chunk in items:
+            arrays[index] = run_chunk(plans[p], chunk, progress)
+    else:
+        executor = make_executor(processes=workers) if isinstance(workers, int) else workers
+        with executor:
+            for index, chunk_arrays in executor.imap_unordered(_run_chunk, plans, items):
+                arrays[index] = chunk_arrays
+                if progress is not None:
+                    _, p, (_, count) = items[index]
+                    progress(count * plans[p].compiled.n_steps)
     results: dict[str, xr.Dataset] = {}
     position = 0
     for name, plan in study.plans.items():
-        parts = arrays[position : position + len(plan.chunks)]
+        parts = [a for a in arrays[position : position + len(plan.chunks)] if a is not None]
         position += len(plan.chunks)
         results[name] = assemble(plan, parts)
     return results

@@ -18,15 +18,16 @@ from pydantic import ValidationError
 
 from dualtrack.analysis.comparison import paired_differences
 from dualtrack.analysis.outcomes import summary_table
+from dualtrack.experiments.store import FILES
 from dualtrack.scenario.errors import ScenarioError
 from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
 
-SCENARIO_FILE = "scenario.yaml"
-MANIFEST_FILE = "manifest.json"
-RESULTS_FILE = "results.nc"
-SUMMARY_FILE = "summary.csv"
-COMPARISON_FILE = "comparison.csv"
+SCENARIO_FILE = FILES.scenario
+MANIFEST_FILE = FILES.manifest
+RESULTS_FILE = FILES.results
+SUMMARY_FILE = FILES.summary
+COMPARISON_FILE = FILES.comparison
 REQUIRED_FILES = (SCENARIO_FILE, MANIFEST_FILE, RESULTS_FILE)
 UNUSED_VARIABLES = ("incidents", "traced_incidents", "traced_escalation", "incidents_mean")
 """Stored variables the report does not draw (left on disk to load faster)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ from matplotlib.figure import Figure
 
 from dualtrack import __version__
 from dualtrack.analysis.exploration import exploration_summary
+from dualtrack.experiments.store import FILES, write_text
 from dualtrack.report import border_map as maps
 from dualtrack.report import figures, static_figures
 from dualtrack.report.distributions import (
@@ -51,7 +51,7 @@ from dualtrack.report.tables import (
     summary_table,
 )
 
-REPORT_FILE = "report.html"
+REPORT_FILE = FILES.report
 FIGURES_DIR = "figures"
 LENGTH_NOTE = (
     "The two lengths differ because the geometry is generalised: Natural Earth's 1:10m "
@@ -508,11 +508,5 @@ def render_report(results_dir: Path | str) -> Path:
         attribution=maps.ATTRIBUTION,
     )
     target = folder.path / REPORT_FILE
-    # write beside the target and move into place, so a reader never sees half a page
-    staging = folder.path / f".{REPORT_FILE}.{os.getpid()}.tmp"
-    try:
-        staging.write_text(page, encoding="utf-8")
-        os.replace(staging, target)
-    finally:
-        staging.unlink(missing_ok=True)
+    write_text(target, page)  # whole: a reader never sees half a page
     return target

@@ -1,0 +1,181 @@
+"""Interrupts: SIGINT and SIGTERM end a command within seconds, leaving no staging folder or worker.
+
+- :func:`stop_on_signals` is the context the command line wraps every long command in. Inside
+  it, SIGINT and SIGTERM raise :class:`Interrupted` (a ``KeyboardInterrupt``) in the main
+  thread, so ``finally`` blocks remove staging folders and executors kill their workers; the
+  command then exits with ``128 + signal`` (130, 143). The first signal also arms a deadline:
+  if the process is still running :data:`GRACE_S` seconds later (a write that may not be cut,
+  a library that hangs), or when a second signal comes, a watchdog thread removes the folders
+  registered with :func:`remove_if_abandoned` and ends the process with ``os._exit``. The
+  watchdog learns of signals through :func:`signal.set_wakeup_fd`, which the C-level handler
+  writes to at once even while the main thread is busy in C code.
+- :func:`signals_deferred` holds signals for a block that must not be cut midway and raises the
+  held one when the block ends. netCDF input and output run inside it: an exception between
+  two of xarray's lock acquisitions leaves a lock held, and closing the file then hangs.
+- :func:`die_with_parent` is for worker processes: they end when their parent ends, however it
+  ends (SIGKILL included). On Linux the kernel sends them SIGKILL (``prctl(PR_SET_PDEATHSIG)``);
+  everywhere a daemon thread also polls ``os.getppid()`` and exits when the parent has gone
+  (the process was re-parented), which covers other systems and any parent-thread subtlety of
+  the prctl. Workers also ignore SIGINT: a Ctrl-C reaches the whole process group, and the
+  parent alone decides what stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+
+SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
+GRACE_S = 3.0
+"""Seconds a command has, after the first signal, to end by itself."""
+PARENT_POLL_S = 0.5
+_PR_SET_PDEATHSIG = 1
+
+
+class Interrupted(KeyboardInterrupt):
+    """The command was stopped by a signal (SIGINT or SIGTERM)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = int(signum)
+
+    @property
+    def name(self) -> str:
+        """SIGINT or SIGTERM."""
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_status(self) -> int:
+        """The shell convention: 128 + the signal number (130 for SIGINT, 143 for SIGTERM)."""
+        return 128 + self.signum
+
+
+class _State:
+    def __init__(self) -> None:
+        self.active = False
+        self.deferring = 0
+        self.pending: int | None = None
+        self.abandon: list[Path] = []
+
+
+_state = _State()
+
+
+def _handler(signum: int, frame: FrameType | None) -> None:
+    if _state.deferring:
+        _state.pending = _state.pending or signum
+        return
+    raise Interrupted(signum)
+
+
+def _abandon(signum: int) -> None:
+    """End the process now: remove the registered folders, say so, exit 128 + signal."""
+    for path in list(_state.abandon):
+        shutil.rmtree(path, ignore_errors=True)
+    name = signal.Signals(signum).name
+    with contextlib.suppress(OSError):
+        os.write(2, f"\ninterrupted ({name}): stopped without finishing\n".encode())
+    os._exit(128 + signum)
+
+
+def _watch(receiver: socket.socket) -> None:
+    """Wait for a signal; then give the command GRACE_S seconds, or until a second signal."""
+    wanted = {int(s) for s in SIGNALS}
+    first: int | None = None
+    deadline = 0.0
+    while True:
+        receiver.settimeout(None if first is None else max(0.0, deadline - time.monotonic()))
+        try:
+            data = receiver.recv(64)
+        except TimeoutError:
+            assert first is not None
+            _abandon(first)
+            return
+        except OSError:
+            return
+        if not data:
+            return  # the command ended normally and closed the socket
+        for signum in (b for b in data if b in wanted):
+            if first is not None:
+                _abandon(first)
+            first, deadline = signum, time.monotonic() + GRACE_S
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` here; a stuck process ends after a grace."""
+    if _state.active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    receiver, sender = socket.socketpair()
+    sender.setblocking(False)
+    previous = {s: signal.signal(s, _handler) for s in SIGNALS}
+    previous_fd = signal.set_wakeup_fd(sender.fileno(), warn_on_full_buffer=False)
+    watchdog = threading.Thread(target=_watch, args=(receiver,), name="interrupts", daemon=True)
+    watchdog.start()
+    _state.active, _state.pending = True, None
+    interrupted = False
+    try:
+        yield
+    except Interrupted:
+        interrupted = True
+        raise
+    finally:
+        _state.active = False
+        signal.set_wakeup_fd(previous_fd)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if not interrupted:
+            sender.close()  # the watchdog sees the end and returns
+        # interrupted: the watchdog stays armed until the process ends or the grace runs out
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then raise the one that came."""
+    _state.deferring += 1
+    try:
+        yield
+    finally:
+        _state.deferring -= 1
+    if not _state.deferring and _state.pending is not None:
+        signum, _state.pending = _state.pending, None
+        raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def remove_if_abandoned(path: Path) -> Iterator[None]:
+    """Have the watchdog remove ``path`` if it ends the process while the block runs."""
+    _state.abandon.append(path)
+    try:
+        yield
+    finally:
+        _state.abandon.remove(path)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def die_with_parent() -> None:
+    """Make this worker process end when its parent does; leave stopping to the parent."""
+    parent = os.getppid()
+    signal.set_wakeup_fd(-1)  # a forked worker inherits the parent's wakeup socket
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent", daemon=True).start()
