@@ -223,20 +223,6 @@ def explore(
     for pattern in parameters or []:
         command += ["--parameters", pattern]
     command += ["--out", str(out_dir)]
-    try:
-        executor = make_executor(processes=processes, workers=workers, scheduler=scheduler)
-    except (ValueError, ConnectionError, OSError) as error:
-        raise fail(str(error)) from None
-    done_before = len(store.finished_points()) if store.exists() and not store.is_complete() else 0
-    console.print(
-        f"[bold]{escape(base.name)}[/] - {sweep.design.kind} design: {sweep.n_points} points over "
-        f"{len(sweep.design.parameters)} parameters x {len(sweep.doctrines)} doctrine(s) "
-        f"({', '.join(sweep.doctrines)}) x {runner.replicates} replicates x {sweep.days} days; "
-        f"seed {runner.seed}; {executor.description}"
-        + (f"; resuming with {done_before} points stored" if done_before else ""),
-        highlight=False,
-    )
-    started = time.perf_counter()
 
     def left() -> str:
         stored_now = len(store.finished_points()) if store.exists() else 0
@@ -246,6 +232,22 @@ def explore(
         )
 
     with stopped_by_signals(left):
+        try:
+            executor = make_executor(processes=processes, workers=workers, scheduler=scheduler)
+        except (ValueError, ConnectionError, OSError) as error:
+            raise fail(str(error)) from None
+        done_before = (
+            len(store.finished_points()) if store.exists() and not store.is_complete() else 0
+        )
+        console.print(
+            f"[bold]{escape(base.name)}[/] - {sweep.design.kind} design: {sweep.n_points} "
+            f"points over {len(sweep.design.parameters)} parameters x {len(sweep.doctrines)} "
+            f"doctrine(s) ({', '.join(sweep.doctrines)}) x {runner.replicates} replicates x "
+            f"{sweep.days} days; seed {runner.seed}; {executor.description}"
+            + (f"; resuming with {done_before} points stored" if done_before else ""),
+            highlight=False,
+        )
+        started = time.perf_counter()
         try:
             with executor, progress_bar("points") as bar:
                 task = bar.add_task("exploring", total=sweep.n_points, completed=done_before)
@@ -262,19 +264,19 @@ def explore(
                 )
         except ValueError as error:  # OutputError included
             raise fail(str(error)) from None
-    elapsed = time.perf_counter() - started
-    stored_sweep = load_sweep(result.folder)
-    _print_outcomes(
-        stored_sweep.points,
-        f"{base.id}: outcomes over the {sweep.n_points} points (median [5%, 95%] of the "
-        "per-point estimates)",
-    )
-    rate = result.ran / elapsed if elapsed > 0 else float("inf")
-    console.print(
-        f"ran {result.ran} points ({rate:.2f} points/s), {result.skipped} already stored, "
-        f"{result.infeasible} infeasible; wrote {result.points_file}",
-        highlight=False,
-    )
+        elapsed = time.perf_counter() - started
+        stored_sweep = load_sweep(result.folder)
+        _print_outcomes(
+            stored_sweep.points,
+            f"{base.id}: outcomes over the {sweep.n_points} points (median [5%, 95%] of the "
+            "per-point estimates)",
+        )
+        rate = result.ran / elapsed if elapsed > 0 else float("inf")
+        console.print(
+            f"ran {result.ran} points ({rate:.2f} points/s), {result.skipped} already stored, "
+            f"{result.infeasible} infeasible; wrote {result.points_file}",
+            highlight=False,
+        )
 
 
 @app.command()

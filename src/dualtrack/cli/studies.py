@@ -137,12 +137,12 @@ def _store(scenario: str, study: Study, out: Path | None, overwrite: bool) -> St
     return store
 
 
-def _left(store: Store, written: list[Path]) -> Callable[[], str]:
+def _left(written: list[Path]) -> Callable[[], str]:
     """What an interruption leaves, for the one-line message."""
     return lambda: (
-        f"stopped after writing {store.path}"
+        f"stopped after writing {written[0].parent}"
         if written
-        else f"stopped; {store.path} is as it was (nothing written)"
+        else "stopped; nothing was written and no output folder changed"
     )
 
 
@@ -224,22 +224,23 @@ def run(
 ) -> None:
     """Run a scenario under one or more doctrines and write results to a folder."""
     chosen = list(doctrine) if doctrine else list(BUILTIN_DOCTRINES)
-    study = _plan(scenario, chosen, actor, replicates, days, seed, record)
-    store = _store(scenario, study, out, overwrite)
     written: list[Path] = []
-    with stopped_by_signals(_left(store, written)):
+    with stopped_by_signals(_left(written)):
+        study = _plan(scenario, chosen, actor, replicates, days, seed, record)
+        store = _store(scenario, study, out, overwrite)
         results, elapsed = _simulate(study, workers)
         summary = summary_table(results)
         written += _save(
             "run", scenario, study, results, {FILES.summary: summary}, store, workers, elapsed, []
         )
-    plan = next(iter(study.plans.values()))
-    print_summary(
-        summary,
-        f"{study.scenario.id}: outcomes for dyad {plan.compiled.dyad_ids[plan.compiled.focus_dyad]}"
-        f" (95% intervals; {plan.replicates} replicates)",
-    )
-    _report_line(study, elapsed, written)
+        plan = next(iter(study.plans.values()))
+        dyad = plan.compiled.dyad_ids[plan.compiled.focus_dyad]
+        print_summary(
+            summary,
+            f"{study.scenario.id}: outcomes for dyad {dyad}"
+            f" (95% intervals; {plan.replicates} replicates)",
+        )
+        _report_line(study, elapsed, written)
 
 
 @app.command()
@@ -269,10 +270,10 @@ def compare(
     )
     if reference not in chosen:
         chosen = [reference, *chosen]
-    study = _plan(scenario, chosen, actor, replicates, days, seed, record)
-    store = _store(scenario, study, out, overwrite)
     written: list[Path] = []
-    with stopped_by_signals(_left(store, written)):
+    with stopped_by_signals(_left(written)):
+        study = _plan(scenario, chosen, actor, replicates, days, seed, record)
+        store = _store(scenario, study, out, overwrite)
         results, elapsed = _simulate(study, workers)
         summary = summary_table(results)
         differences = paired_differences(results, reference)
@@ -289,15 +290,16 @@ def compare(
             ["--reference", reference],
             finish=_render_report,
         )
-    plan = next(iter(study.plans.values()))
-    print_summary(
-        summary,
-        f"{study.scenario.id}: outcomes for dyad {plan.compiled.dyad_ids[plan.compiled.focus_dyad]}"
-        f" (95% intervals; {plan.replicates} replicates per doctrine, common random numbers)",
-    )
-    if len(results) > 1:
-        print_differences(differences, reference)
-    _report_line(study, elapsed, written)
+        plan = next(iter(study.plans.values()))
+        dyad = plan.compiled.dyad_ids[plan.compiled.focus_dyad]
+        print_summary(
+            summary,
+            f"{study.scenario.id}: outcomes for dyad {dyad}"
+            f" (95% intervals; {plan.replicates} replicates per doctrine, common random numbers)",
+        )
+        if len(results) > 1:
+            print_differences(differences, reference)
+        _report_line(study, elapsed, written)
 
 
 def _render_report(folder: Path) -> None:

@@ -8,7 +8,8 @@
   a library that hangs), or when a second signal comes, a watchdog thread removes the folders
   registered with :func:`remove_if_abandoned` and ends the process with ``os._exit``. The
   watchdog learns of signals through :func:`signal.set_wakeup_fd`, which the C-level handler
-  writes to at once even while the main thread is busy in C code.
+  writes to at once even while the main thread is busy in C code. An interrupt raised where
+  Python cannot pass it on (a finalizer, an at-fork callback) is delivered again.
 - :func:`signals_deferred` holds signals for a block that must not be cut midway and raises the
   held one when the block ends. netCDF input and output run inside it: an exception between
   two of xarray's lock acquisitions leaves a lock held, and closing the file then hangs.
@@ -22,6 +23,7 @@
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import ctypes
 import os
@@ -31,9 +33,10 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
 GRACE_S = 3.0
@@ -65,6 +68,7 @@ class _State:
         self.active = False
         self.deferring = 0
         self.pending: int | None = None
+        self.redelivered = 0
         self.abandon: list[Path] = []
 
 
@@ -76,6 +80,20 @@ def _handler(signum: int, frame: FrameType | None) -> None:
         _state.pending = _state.pending or signum
         return
     raise Interrupted(signum)
+
+
+def _redeliver(hook: Any) -> Callable[[Any], None]:
+    """An unraisable-exception hook: an :class:`Interrupted` raised where Python cannot pass it
+    on (a finalizer, an at-fork callback) is delivered again instead of printed and lost."""
+
+    def unraisable(details: Any) -> None:
+        if isinstance(details.exc_value, Interrupted) and _state.active:
+            _state.redelivered += 1
+            _thread.interrupt_main(signal.Signals(details.exc_value.signum))
+            return
+        hook(details)
+
+    return unraisable
 
 
 def _abandon(signum: int) -> None:
@@ -106,6 +124,9 @@ def _watch(receiver: socket.socket) -> None:
         if not data:
             return  # the command ended normally and closed the socket
         for signum in (b for b in data if b in wanted):
+            if _state.redelivered:
+                _state.redelivered -= 1
+                continue
             if first is not None:
                 _abandon(first)
             first, deadline = signum, time.monotonic() + GRACE_S
@@ -121,6 +142,7 @@ def stop_on_signals() -> Iterator[None]:
     sender.setblocking(False)
     previous = {s: signal.signal(s, _handler) for s in SIGNALS}
     previous_fd = signal.set_wakeup_fd(sender.fileno(), warn_on_full_buffer=False)
+    previous_hook, sys.unraisablehook = sys.unraisablehook, _redeliver(sys.unraisablehook)
     watchdog = threading.Thread(target=_watch, args=(receiver,), name="interrupts", daemon=True)
     watchdog.start()
     _state.active, _state.pending = True, None
@@ -132,6 +154,7 @@ def stop_on_signals() -> Iterator[None]:
         raise
     finally:
         _state.active = False
+        sys.unraisablehook = previous_hook
         signal.set_wakeup_fd(previous_fd)
         for s, handler in previous.items():
             signal.signal(s, handler)
