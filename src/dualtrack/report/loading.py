@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from dualtrack.analysis.comparison import paired_differences
 from dualtrack.analysis.outcomes import summary_table
+from dualtrack.experiments.interrupts import signals_deferred
 from dualtrack.experiments.store import FILES
 from dualtrack.scenario.errors import ScenarioError
 from dualtrack.scenario.loading import load_scenario
@@ -102,7 +103,7 @@ def _read_scenario(path: Path) -> Scenario:
 
 def _read_results(path: Path) -> xr.Dataset:
     try:
-        with xr.open_dataset(path, engine="netcdf4") as stored:
+        with signals_deferred(), xr.open_dataset(path, engine="netcdf4") as stored:
             results = stored.drop_vars(UNUSED_VARIABLES, errors="ignore").load()
     except (OSError, ValueError) as error:
         raise NotAnOutputFolder(f"{path}: cannot read the results dataset: {error}") from None
