@@ -37,6 +37,7 @@ def _start(out: Path) -> subprocess.Popen[bytes]:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a terminal gives a command
     )
 
 
@@ -86,7 +87,11 @@ def _survivors(watched: list[psutil.Process]) -> list[int]:
 
 
 def _interrupt(process: subprocess.Popen[bytes], signum: int) -> tuple[int, str]:
-    process.send_signal(signum)
+    """SIGINT to the whole process group, as Ctrl-C sends it; SIGTERM to the command only."""
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
     try:
         _, stderr = process.communicate(timeout=ENDS_WITHIN_S)
     except subprocess.TimeoutExpired:
@@ -160,3 +165,33 @@ def test_a_killed_parent_takes_its_workers_and_the_next_run_clears_its_staging(
     assert result.exit_code == 2  # the old content is still there: refused without --overwrite
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert {p.name: p.read_text() for p in out.iterdir()} == OLD
+
+
+STUCK = """
+import sys, time
+from pathlib import Path
+from dualtrack.experiments.interrupts import remove_if_abandoned, signals_deferred, stop_on_signals
+staging = Path(sys.argv[1])
+staging.mkdir()
+with stop_on_signals(), remove_if_abandoned(staging), signals_deferred():
+    print("ready", flush=True)
+    time.sleep(60)  # a write that may not be cut and does not end
+"""
+
+
+def test_a_command_stuck_after_a_signal_is_ended_after_the_grace_and_its_staging_removed(
+    tmp_path: Path,
+) -> None:
+    staging = tmp_path / ".out.staging-1"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2] / "src"))
+    process = subprocess.Popen(
+        [sys.executable, "-c", STUCK, str(staging)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+    status, stderr = _interrupt(process, signal.SIGTERM)
+    assert status == 143
+    assert stderr.strip() == "interrupted (SIGTERM): stopped without finishing"
+    assert not staging.exists()

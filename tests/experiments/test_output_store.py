@@ -217,3 +217,20 @@ def test_explore_resume_on_a_study_folder_is_refused_before_any_point_runs(
     assert "--resume" in result.output and "does not hold a sweep" in result.output
     assert "Traceback" not in result.output
     assert _contents(out) == before
+
+
+def test_explore_refuses_a_stored_sweep_then_overwrite_replaces_it_whole(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    sweep = ["explore", "--points", "2", "-n", "2", "--days", "5", "--processes", "1"]
+    sweep += ["--parameters", "mechanisms.dialogue.*", "--out", str(out)]
+    assert runner.invoke(app, [*sweep, "--seed", "1"]).exit_code == 0
+    (out / "sensitivity").mkdir()  # an analysis written into the sweep folder later
+    refused = runner.invoke(app, [*sweep, "--seed", "2"])
+    assert refused.exit_code == 2
+    assert "already holds a sweep" in refused.output and "--overwrite" in refused.output
+    replaced = runner.invoke(app, [*sweep, "--seed", "2", "--overwrite"])
+    assert replaced.exit_code == 0, replaced.output
+    assert SweepStore(out).read_manifest()["seed"] == 2
+    assert not (out / "sensitivity").exists()  # nothing of the old sweep is mixed in
+    both = runner.invoke(app, [*sweep, "--resume", "--overwrite"])
+    assert both.exit_code == 2 and "not both" in both.output

@@ -292,7 +292,11 @@ class Store:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[Path]:
-        """A staging folder beside the destination, swapped in whole when the block ends well."""
+        """A staging folder beside the destination, swapped in whole when the block ends well.
+
+        Checks the destination first (again: callers check before their work starts).
+        """
+        self.check()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         staging = self._sibling("staging")
         shutil.rmtree(staging, ignore_errors=True)
