@@ -234,3 +234,14 @@ def test_explore_refuses_a_stored_sweep_then_overwrite_replaces_it_whole(tmp_pat
     assert not (out / "sensitivity").exists()  # nothing of the old sweep is mixed in
     both = runner.invoke(app, [*sweep, "--resume", "--overwrite"])
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_out_dot_in_an_empty_folder_writes_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = _folder(tmp_path / "here", {})
+    monkeypatch.chdir(here)
+    result = runner.invoke(app, ["run", *SMALL, "-d", "dual-track", "--out", "."])
+    assert result.exit_code == 0, result.output
+    assert (here / FILES.manifest).is_file() and (here / FILES.results).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]

@@ -108,6 +108,11 @@ def _abandon(signum: int) -> None:
 
 def _watch(receiver: socket.socket) -> None:
     """Wait for a signal; then give the command GRACE_S seconds, or until a second signal."""
+    with receiver:
+        _wait_and_abandon(receiver)
+
+
+def _wait_and_abandon(receiver: socket.socket) -> None:
     wanted = {int(s) for s in SIGNALS}
     first: int | None = None
     deadline = 0.0

@@ -146,6 +146,11 @@ class Store:
         """Entries that belong to other outputs (a sweep inside a study's folder): they do not
         count as content and survive a replacement."""
 
+    @property
+    def absolute(self) -> Path:
+        """The folder's absolute, normalised path (``--out .`` has a name and a parent)."""
+        return Path(os.path.abspath(self.path))
+
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
 
@@ -206,13 +211,14 @@ class Store:
         return f"{what}: {shown}" if what else shown
 
     def _sibling(self, role: str, pid: int | None = None) -> Path:
-        return self.path.with_name(f".{self.path.name}.{role}-{pid or os.getpid()}")
+        where = self.absolute
+        return where.with_name(f".{where.name}.{role}-{pid or os.getpid()}")
 
     def _stale(self) -> Iterator[tuple[str, Path]]:
-        parent = self.path.parent
+        parent = self.absolute.parent
         if not parent.is_dir():
             return
-        pattern = re.compile(rf"^\.{re.escape(self.path.name)}\.(staging|aside)-(\d+)$")
+        pattern = re.compile(rf"^\.{re.escape(self.absolute.name)}\.(staging|aside)-(\d+)$")
         for entry in parent.iterdir():
             match = pattern.match(entry.name)
             if match and not _alive(int(match.group(2))):
@@ -297,7 +303,7 @@ class Store:
         Checks the destination first (again: callers check before their work starts).
         """
         self.check()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.absolute.parent.mkdir(parents=True, exist_ok=True)
         staging = self._sibling("staging")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
