@@ -144,9 +144,9 @@ class ProcessExecutor(PointExecutor):
 
 def _kill(pool: ProcessPoolExecutor) -> None:
     """Stop a pool now: queued tasks cancelled, workers killed and reaped."""
-    processes = list(getattr(pool, "_processes", {}).values())
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
+    for process in processes:  # Python 3.14's pool.kill_workers() does the same
         process.kill()
     for process in processes:
         process.join(timeout=5)
