@@ -54,7 +54,7 @@ def test_registered_doctrine_is_used_in_a_simulation(halfway, make_two_actor):
     data["settings"].update(horizon_days=200, replicates=4)
     results = dualtrack.simulate(dualtrack.load_scenario(data), record="summary")
     assert results.attrs["doctrine"] == "test-halfway"
-    final_a = results.final_forces.sel(actor="A", category="ground").values
+    final_a = results.forces.sel(actor="A", category="ground").values
     np.testing.assert_allclose(final_a, 6.0, rtol=1e-6)  # halfway between 2 and 10
 
 

@@ -55,25 +55,31 @@ def test_time_is_the_day_at_the_end_of_each_step(full_run):
 
 def test_mean_record_keeps_per_step_means_without_replicate_trajectories(builtin_scenario):
     results = dualtrack.simulate(builtin_scenario, replicates=300, days=30, record="mean")
-    assert "forces_mean" in results and "forces" not in results
-    assert results.forces_mean.dims == ("time", "actor", "category")
-    np.testing.assert_allclose(results.rung_share.sum("rung"), 1.0)
+    assert results.forces.dims == ("time", "actor", "category")
+    assert results.forces.attrs["reduction"] == "mean over replicates"
+    assert results.escalation.dims == ("time", "dyad", "rung")
+    np.testing.assert_allclose(results.escalation.sum("rung"), 1.0)
+    assert results.traced_forces.dims == ("traced", "time", "actor", "category")
+    assert results.traced_forces.attrs["output"] == "forces"
+    assert results.sizes["traced"] == 256
 
 
 def test_mean_record_matches_the_mean_of_full_trajectories(builtin_scenario, full_run):
     means = dualtrack.simulate(builtin_scenario, replicates=300, days=30, seed=5, record="mean")
     np.testing.assert_allclose(
-        means.trust_mean.values, full_run.trust.mean("replicate").values, rtol=1e-5
+        means.trust.values, full_run.trust.mean("replicate").values, rtol=1e-5
     )
     np.testing.assert_allclose(
-        means.agreement_share.values, full_run.agreement_in_force.mean("replicate").values
+        means.agreement_in_force.values, full_run.agreement_in_force.mean("replicate").values
     )
 
 
 def test_summary_record_keeps_no_trajectories(builtin_scenario):
     results = dualtrack.simulate(builtin_scenario, replicates=300, days=30, record="summary")
     assert all("time" not in variable.dims for variable in results.data_vars.values())
-    assert {"max_rung", "agreements", "final_forces", "cost"} <= set(results.data_vars)
+    assert {"max_rung", "agreements", "forces", "cost"} <= set(results.data_vars)
+    assert results.forces.dims == ("replicate", "actor", "category")
+    assert results.forces.attrs["reduction"] == "value at the last step"
 
 
 def test_summary_record_has_no_time_dimension(builtin_scenario):

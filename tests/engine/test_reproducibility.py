@@ -47,7 +47,7 @@ def test_different_seeds_give_different_results(builtin_scenario):
     second = _run(builtin_scenario, seed=2, record="summary")
     assert first.attrs["seed"] != second.attrs["seed"]
     assert not np.array_equal(first.incidents_total.values, second.incidents_total.values)
-    assert not np.array_equal(first.final_forces.values, second.final_forces.values)
+    assert not np.array_equal(first.forces.values, second.forces.values)
 
 
 def test_doctrines_see_the_same_exogenous_incidents(builtin_copy):

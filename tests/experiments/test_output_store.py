@@ -95,9 +95,9 @@ def test_an_input_inside_the_output_folder_is_refused_even_with_overwrite(tmp_pa
 def test_a_file_or_a_path_under_a_file_is_refused(tmp_path: Path) -> None:
     existing = tmp_path / "results"
     existing.write_text("x")
-    with pytest.raises(OutputError, match="exists and is a file"):
+    with pytest.raises(OutputError, match="exists and is not a folder"):
         Store(existing, option="--out").check()
-    with pytest.raises(OutputError, match="is a file"):
+    with pytest.raises(OutputError, match="results is not a folder"):
         Store(existing / "below").check()
 
 
@@ -161,13 +161,13 @@ def test_changed_files_names_a_modified_or_missing_file(tmp_path: Path) -> None:
     assert changed_files(folder, manifest) == []
     (folder / "a.csv").write_text("changed")
     (folder / "b.csv").unlink()
-    assert changed_files(folder, manifest) == ["a.csv", "b.csv"]
+    assert changed_files(folder, manifest) == ["a.csv", "b.csv (missing)"]
 
 
 def test_resume_is_refused_on_a_folder_that_is_not_a_sweep(tmp_path: Path) -> None:
     out = _folder(tmp_path / "study", {"results.nc": "x"})
     write_json(out / FILES.manifest, {"kind": "dualtrack-study"})
-    with pytest.raises(OutputError, match=r"--resume: .* does not hold a sweep \(a run or compare"):
+    with pytest.raises(OutputError, match=r"^--out: .*study holds the outputs of run or compare"):
         SweepStore(out).check(resume=True)
     SweepStore(tmp_path / "absent").check(resume=True)  # starts afresh
 
@@ -214,7 +214,7 @@ def test_explore_resume_on_a_study_folder_is_refused_before_any_point_runs(
         app, ["explore", "--points", "2", "-n", "2", "--days", "5", "--out", str(out), "--resume"]
     )
     assert result.exit_code == 2
-    assert "--resume" in result.output and "does not hold a sweep" in result.output
+    assert "--resume" in result.output and "not a sweep" in result.output
     assert "Traceback" not in result.output
     assert _contents(out) == before
 

@@ -59,13 +59,13 @@ def test_exploration_summary_collects_tables_and_figures(tmp_path: Path) -> None
     assert runner.invoke(app, ["discover", str(tmp_path), "--threshold", "0.1"]).exit_code == 0
     summary = exploration_summary(tmp_path)
     assert summary is not None
-    assert summary["folder"] == folder and summary["complete"]
-    assert summary["design"]["kind"] == "sobol" and summary["doctrines"] == ["dual-track"]
-    assert list(summary["parameters"]["path"]) == ["a", "b"]
-    assert set(summary["outcomes"]["outcome"]) == {"p_crisis"}
-    assert summary["sensitivity"]["method"] == "sobol"
-    assert all(p.is_file() for p in summary["sensitivity"]["figures"])
-    (case,) = summary["discovery"]
-    assert case["settings"]["threshold"] == 0.1
-    assert set(case["limits"]["parameter"]) == {"a"}
-    assert {p.name for p in case["figures"]} == {"tradeoff.png", "boxes.png"}
+    assert summary.folder == folder and summary.complete
+    assert summary.design == "sobol" and summary.doctrines == ("dual-track",)
+    assert [p.path for p in summary.parameters] == ["a", "b"]
+    assert {s.outcome for s in summary.spread} == {"p_crisis"}
+    assert summary.sensitivity is not None and summary.sensitivity.method == "sobol"
+    assert summary.sensitivity.figures and all(p.is_file() for p in summary.sensitivity.figures)
+    (case,) = summary.discoveries
+    assert case.settings.threshold == 0.1
+    assert {limit.parameter for box in case.boxes for limit in box.limits} == {"a"}
+    assert {p.name for p in case.figures} == {"tradeoff.png", "boxes.png"}

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dualtrack.analysis.discovery import Prim, discover, feature_scores
+from dualtrack.analysis.discovery import discover
+from dualtrack.analysis.prim import Prim, PrimBox, Restriction
+from dualtrack.analysis.screening import feature_scores
 from dualtrack.experiments.design import make_design
 from dualtrack.experiments.sweep_store import store_evaluations
 from dualtrack.scenario.uncertainty import UncertainParameter
@@ -16,6 +18,10 @@ from dualtrack.scenario.uncertainty import UncertainParameter
 # the known box: 0.2 < a < 0.6 and b > 0.5; c, d, e play no part
 TRUE_LOW = {"a": 0.2, "b": 0.5}
 TRUE_HIGH = {"a": 0.6, "b": 1.0}
+
+
+def _limits(box: PrimBox) -> dict[str, Restriction]:
+    return {limit.parameter: limit for limit in box.limits}
 
 
 def _synthetic(points: int, noise: float, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
@@ -31,27 +37,28 @@ def test_prim_recovers_a_known_box_with_noisy_labels() -> None:
     prim = Prim(x, y, bounds=([0.0] * 5, [1.0] * 5), threshold=0.8)
     box = prim.find_box()
     assert box is not None
-    limits = box.restricted().set_index("parameter")
-    assert set(limits.index) == {"a", "b"}
-    assert limits.loc["a", "low"] == pytest.approx(TRUE_LOW["a"], abs=0.05)
-    assert limits.loc["a", "high"] == pytest.approx(TRUE_HIGH["a"], abs=0.05)
-    assert limits.loc["b", "low"] == pytest.approx(TRUE_LOW["b"], abs=0.05)
-    assert limits.loc["b", "high"] == 1.0  # unrestricted above
-    stats = box.stats
-    assert stats["density"] >= 0.8 and stats["coverage"] >= 0.8
-    assert (limits[["qp_low"]].dropna() < 1e-6).all().all()  # every restriction significant
+    limits = _limits(box)
+    assert set(limits) == {"a", "b"}
+    assert limits["a"].low == pytest.approx(TRUE_LOW["a"], abs=0.05)
+    assert limits["a"].high == pytest.approx(TRUE_HIGH["a"], abs=0.05)
+    assert limits["b"].low == pytest.approx(TRUE_LOW["b"], abs=0.05)
+    assert limits["b"].high == 1.0  # unrestricted above
+    stats = box.chosen_step
+    assert stats.density >= 0.8 and stats.coverage >= 0.8
+    qp_low = [limit.qp_low for limit in box.limits if limit.qp_low is not None]
+    assert qp_low and all(qp < 1e-6 for qp in qp_low)  # every restriction significant
 
 
 def test_the_peeling_trajectory_trades_coverage_for_density() -> None:
     x, y = _synthetic(2000, noise=0.0, seed=4)
     box = Prim(x, y, bounds=([0.0] * 5, [1.0] * 5)).find_box()
     assert box is not None
-    peels = box.trajectory[box.trajectory["kind"] == "peel"]
+    peels = pd.DataFrame([step for step in box.trajectory if step.kind == "peel"])
     assert peels["coverage"].is_monotonic_decreasing
     assert peels["mass"].is_monotonic_decreasing
     assert peels["density"].iloc[0] == pytest.approx(y.mean())
     assert peels["mass"].iloc[-1] >= 0.05
-    assert box.stats["density"] > 0.95
+    assert box.chosen_step.density > 0.95
 
 
 def test_covering_finds_a_second_box_among_the_remaining_points() -> None:
@@ -60,13 +67,13 @@ def test_covering_finds_a_second_box_among_the_remaining_points() -> None:
     y = (x["a"] < 0.4) | ((x["a"] > 0.7) & (x["b"] > 0.7))
     prim = Prim(x, y.to_numpy(), bounds=([0.0] * 3, [1.0] * 3), threshold=0.95)
     first, second, *_ = prim.find_boxes(3)
-    one = first.restricted().set_index("parameter")
-    assert list(one.index) == ["a"] and one.loc["a", "high"] == pytest.approx(0.4, abs=0.03)
-    two = second.restricted().set_index("parameter")
-    assert set(two.index) == {"a", "b"}
-    assert two.loc["a", "low"] == pytest.approx(0.7, abs=0.05)
-    assert two.loc["b", "low"] == pytest.approx(0.7, abs=0.05)
-    assert second.meets_threshold and second.stats["density"] > 0.9
+    one = _limits(first)
+    assert list(one) == ["a"] and one["a"].high == pytest.approx(0.4, abs=0.03)
+    two = _limits(second)
+    assert set(two) == {"a", "b"}
+    assert two["a"].low == pytest.approx(0.7, abs=0.05)
+    assert two["b"].low == pytest.approx(0.7, abs=0.05)
+    assert second.meets_threshold and second.chosen_step.density > 0.9
 
 
 def test_discovery_on_a_stored_sweep_writes_tables_and_plots(tmp_path: Path) -> None:
@@ -77,7 +84,7 @@ def test_discovery_on_a_stored_sweep_writes_tables_and_plots(tmp_path: Path) -> 
     p_crisis = np.where(inside, 0.05, 0.3) + rng.normal(0.0, 0.01, design.n_points)
     store_evaluations(tmp_path, design, {"p_crisis": p_crisis}, doctrine="dual-track")
     result = discover(tmp_path, "p_crisis", 0.1, "dual-track")
-    assert result.settings["cases_of_interest"] == int(inside.sum())
+    assert result.settings.cases_of_interest == int(inside.sum())
     assert result.folder == tmp_path / "discovery" / "dual-track__p_crisis_below_0.1"
     names = {p.name for p in result.folder.iterdir()}
     assert names == {
@@ -99,8 +106,8 @@ def test_discovery_on_a_stored_sweep_writes_tables_and_plots(tmp_path: Path) -> 
     scores = pd.read_csv(result.folder / "inputs.csv")
     assert scores["used"].all() and scores.loc[0, "parameter"] == "b"
     narrowed = discover(tmp_path, "p_crisis", 0.1, "dual-track", parameters=["a", "b"], inputs=1)
-    assert narrowed.settings["inputs"] == ["b"]
-    assert set(narrowed.limits["parameter"]) == {"b"}
+    assert narrowed.settings.inputs == ("b",)
+    assert {limit.parameter for box in narrowed.boxes for limit in box.limits} == {"b"}
 
 
 def test_pruning_keeps_only_restrictions_the_data_support() -> None:
@@ -112,9 +119,9 @@ def test_pruning_keeps_only_restrictions_the_data_support() -> None:
     loose = Prim(x, y, bounds=bounds).find_box()
     pruned = Prim(x, y, bounds=bounds, significance=0.05).find_box()
     assert loose is not None and pruned is not None
-    assert set(loose.restricted()["parameter"]) > {"x0", "x1"}  # spurious restrictions
-    assert set(pruned.restricted()["parameter"]) == {"x0", "x1"}
-    assert pruned.trajectory.iloc[pruned.chosen]["kind"] == "prune"
+    assert set(_limits(loose)) > {"x0", "x1"}  # spurious restrictions
+    assert set(_limits(pruned)) == {"x0", "x1"}
+    assert pruned.trajectory[pruned.chosen].kind == "prune"
 
 
 def test_feature_scores_rank_monotonic_influences_first() -> None:
@@ -122,5 +129,5 @@ def test_feature_scores_rank_monotonic_influences_first() -> None:
     x = pd.DataFrame(rng.uniform(size=(500, 4)), columns=["strong", "weak", "none", "minus"])
     y = 3 * x["strong"] + 0.5 * x["weak"] - 1.5 * x["minus"] + rng.normal(0, 0.1, 500)
     scores = feature_scores(x, y.to_numpy())
-    assert list(scores["parameter"]) == ["strong", "minus", "weak", "none"]
-    assert scores.set_index("parameter").loc["minus", "spearman"] < 0
+    assert [s.parameter for s in scores] == ["strong", "minus", "weak", "none"]
+    assert {s.parameter: s for s in scores}["minus"].spearman < 0

@@ -40,8 +40,10 @@ def ishigami_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sobol_indices_of_the_ishigami_function_match_the_analytical_values(
     ishigami_sweep: Path,
 ) -> None:
-    table = sobol_indices(load_sweep(ishigami_sweep), "y", "ishigami", seed=1)
-    assert list(table["parameter"]) == ["x1", "x2", "x3"]
+    result = sobol_indices(load_sweep(ishigami_sweep), "y", "ishigami", seed=1)
+    assert (result.outcome, result.doctrine) == ("y", "ishigami")
+    table = result.indices
+    assert list(table["parameter"].values) == ["x1", "x2", "x3"]
     np.testing.assert_allclose(table["S1"], ISHIGAMI_S1, atol=0.04)
     np.testing.assert_allclose(table["ST"], ISHIGAMI_ST, atol=0.04)
     assert (table["S1_conf"] > 0).all() and (table["ST_conf"] < 0.1).all()
@@ -73,18 +75,19 @@ def morris_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_morris_finds_the_inert_input_and_the_linear_one(morris_sweep: Path) -> None:
-    table = morris_indices(load_sweep(morris_sweep), "y", "model").set_index("parameter")
-    assert table.loc["inert", "mu_star"] == 0.0 and table.loc["inert", "sigma"] == 0.0
-    assert table.loc["linear", "mu_star"] == pytest.approx(2.5, abs=0.3)  # 2 + E[x_bent]
-    assert table.loc["linear", "mu_star"] > table.loc["bent", "mu_star"] > 0.0
-    assert table.loc["bent", "sigma"] > table.loc["linear", "sigma"]  # curvature spreads effects
+    table = morris_indices(load_sweep(morris_sweep), "y", "model").indices
+    inert, linear, bent = (table.sel(parameter=name) for name in ("inert", "linear", "bent"))
+    assert inert["mu_star"] == 0.0 and inert["sigma"] == 0.0
+    assert float(linear["mu_star"]) == pytest.approx(2.5, abs=0.3)  # 2 + E[x_bent]
+    assert linear["mu_star"] > bent["mu_star"] > 0.0
+    assert bent["sigma"] > linear["sigma"]  # curvature spreads effects
     assert (table["mu_star_low"] <= table["mu_star"]).all()
     assert (table["sigma_conf"] >= 0).all()
 
 
 def test_morris_elementary_effects_agree_with_salib(morris_sweep: Path) -> None:
     sweep = load_sweep(morris_sweep)
-    table = morris_indices(sweep, "y", "model")
+    table = morris_indices(sweep, "y", "model").indices
     unit = sweep.unit[sweep.paths].to_numpy()
     effects = elementary_effects(unit, sweep.rows("model")["y"].to_numpy())
     np.testing.assert_allclose(np.abs(effects).mean(axis=0), table["mu_star"], atol=1e-12)
@@ -96,7 +99,7 @@ def test_constant_outcomes_are_skipped_and_lhs_sweeps_refused(
 ) -> None:
     result = analyse_sensitivity(morris_sweep, resamples=50)
     assert any("constant" in reason for reason in result.skipped)
-    assert set(result.table["outcome"]) == {"y"}
+    assert result.outcomes == ["y"]
     lhs = make_design("lhs", [UncertainParameter("a", 0.5, 0.0, 1.0)], 10, seed=0)
     store_evaluations(tmp_path / "lhs", lhs, {"y": lhs.values[:, 0]})
     with pytest.raises(ValueError, match="need a sobol or morris design"):

@@ -115,7 +115,7 @@ def test_stable_race_settles_at_richardson_equilibrium(make_richardson):
     (k1, k2), (a1, a2), (g1, g2) = _coefficients(REACTIVITY, RATE, BASELINE)
     assert richardson_is_stable(k1, k2, a1, a2)
     results = _simulate(make_richardson, step_days=1.0, horizon_days=600, record="summary")
-    final = results.final_forces.sel(category="ground").isel(replicate=0).values
+    final = results.forces.sel(category="ground").isel(replicate=0).values
     np.testing.assert_allclose(final, richardson_equilibrium(k1, k2, a1, a2, g1, g2), rtol=1e-8)
 
 
@@ -146,5 +146,5 @@ def test_discrete_map_fixed_point_is_the_ode_equilibrium(make_richardson, step_d
     results = _simulate(
         make_richardson, step_days, horizon_days=50, record="summary", initial=equilibrium
     )
-    final = results.final_forces.sel(category="ground").isel(replicate=0).values
+    final = results.forces.sel(category="ground").isel(replicate=0).values
     np.testing.assert_allclose(final, equilibrium, rtol=1e-12)

@@ -27,6 +27,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from dualtrack.analysis.outcomes import proportion_interval
+from dualtrack.engine import outputs
 from dualtrack.scenario.ladder import Rung
 
 REQUIRED = ("first_war_day", "max_rung", "pulled_in")
@@ -73,10 +74,9 @@ def origin_credit(ds: xr.Dataset, min_wars: int = 2) -> xr.DataArray:
     new_war = np.isfinite(war_day) & (war_day > 0)
     pulled = ds["pulled_in"].transpose("replicate", "actor").values.any(axis=1)
     cascading = (new_war.sum(axis=1) >= min_wars) | pulled
+    trajectories = outputs.full_trajectories(ds, "escalation")
     escalation = (
-        ds["escalation"].transpose("replicate", "time", "dyad").values
-        if "escalation" in ds
-        else None
+        None if trajectories is None else trajectories.transpose("replicate", "time", "dyad").values
     )
     credit = np.zeros(war_day.shape)
     for replicate in np.flatnonzero(cascading):

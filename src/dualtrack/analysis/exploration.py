@@ -1,9 +1,8 @@
-"""Exploration results as tables: each sweep point's outcome estimates, and the summary a report
-shows of a sweep folder (its design, outcomes across points, sensitivity and discovery)."""
+"""Exploration results: each sweep point's outcome estimates, and what a report shows of a
+sweep folder (its design, the spread of outcomes across points, sensitivity and discovery)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,14 +11,16 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from dualtrack.analysis.discovery import PrimResult, discovery_folders, read_discovery
 from dualtrack.analysis.outcomes import OUTCOME_NAMES, OUTCOMES, estimate
+from dualtrack.analysis.sensitivity import SENSITIVITY_DIR, SensitivityResult, read_sensitivity
+from dualtrack.analysis.sweep_facts import SweepFacts, sweep_facts
 from dualtrack.experiments.store import FILES
 from dualtrack.experiments.sweep_store import find_sweep, load_sweep
+from dualtrack.scenario.uncertainty import UncertainParameter
 
 EXPLORATION_DIR = FILES.exploration
 """Default sub-folder of a scenario's results folder that holds its sweep."""
-SENSITIVITY_DIR = "sensitivity"
-DISCOVERY_DIR = "discovery"
 
 
 @dataclass(frozen=True)
@@ -77,10 +78,26 @@ def find_exploration(folder: Path | str) -> Path | None:
     return find_sweep(folder)
 
 
-def outcomes_across_points(points: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class OutcomeSpread:
+    """How one outcome's estimate under one doctrine is spread over a sweep's feasible points."""
+
+    doctrine: str
+    outcome: str
+    mean: float
+    p05: float
+    median: float
+    p95: float
+    min: float
+    max: float
+    points: int
+    """Feasible points with a finite estimate."""
+
+
+def outcomes_across_points(points: pd.DataFrame, outcomes: list[str]) -> list[OutcomeSpread]:
     """Per doctrine and outcome: how the estimate is spread over the feasible points."""
-    rows = []
-    feasible = points[points["feasible"]]
+    spreads = []
+    feasible = points[points["feasible"].astype(bool)]
     for doctrine, group in feasible.groupby("doctrine", sort=False):
         for name in outcomes:
             values = group[name].to_numpy(dtype=np.float64)
@@ -88,85 +105,85 @@ def outcomes_across_points(points: pd.DataFrame, outcomes: list[str]) -> pd.Data
             if not len(values):
                 continue
             q05, q50, q95 = np.quantile(values, [0.05, 0.5, 0.95])
-            rows.append(
-                {
-                    "doctrine": doctrine,
-                    "outcome": name,
-                    "mean": float(values.mean()),
-                    "p05": float(q05),
-                    "median": float(q50),
-                    "p95": float(q95),
-                    "min": float(values.min()),
-                    "max": float(values.max()),
-                    "points": int(len(values)),
-                }
+            spreads.append(
+                OutcomeSpread(
+                    doctrine=str(doctrine),
+                    outcome=name,
+                    mean=float(values.mean()),
+                    p05=float(q05),
+                    median=float(q50),
+                    p95=float(q95),
+                    min=float(values.min()),
+                    max=float(values.max()),
+                    points=int(len(values)),
+                )
             )
-    return pd.DataFrame(rows)
+    return spreads
 
 
-def _read_csv(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path) if path.is_file() else None
+@dataclass(frozen=True)
+class ExplorationSummary:
+    """What a report shows of a stored sweep: its design, outcomes, sensitivity and discovery."""
+
+    folder: Path
+    """The sweep folder."""
+    facts: SweepFacts
+    """Scenario, replicates, days, seed and outcome labels of the sweep."""
+    design: str
+    """Kind of design: lhs, sobol or morris."""
+    points: int
+    """Points of the design."""
+    parameters: tuple[UncertainParameter, ...]
+    doctrines: tuple[str, ...]
+    complete: bool
+    """False while the sweep is unfinished (its parts only)."""
+    spread: tuple[OutcomeSpread, ...]
+    infeasible_points: int
+    sensitivity: SensitivityResult | None = None
+    discoveries: tuple[PrimResult, ...] = field(default=())
+    unreadable: tuple[str, ...] = field(default=())
+    """Why stored results of the sweep could not be read (they are left out)."""
+
+    def label(self, outcome: str) -> str:
+        """An outcome's label (its name when the sweep gives none)."""
+        return self.facts.label(outcome)
 
 
-def exploration_summary(folder: Path | str) -> dict[str, Any] | None:
-    """What a report shows of a sweep, or None when ``folder`` holds none.
+def exploration_summary(folder: Path | str) -> ExplorationSummary | None:
+    """What a report shows of a sweep, read from its folder, or None when ``folder`` holds none.
 
-    ``folder`` is a sweep folder or a results folder with an ``exploration`` sub-folder. The
-    result is plain data: ``folder``, ``scenario_id``, ``design`` (kind, points, seed, ...),
-    ``doctrines``, ``replicates``, ``days``, ``complete``, ``parameters`` (table: path,
-    nominal, low, high, distribution, source), ``outcomes`` (table: doctrine, outcome, mean,
-    p05, median, p95 over points), ``infeasible_points``, ``sensitivity`` (``None`` or
-    ``{"method", "table", "figures"}``) and ``discovery`` (a list of ``{"name", "settings",
-    "trajectory", "boxes", "limits", "figures"}``); figures are PNG paths.
+    ``folder`` is a sweep folder or a results folder with an ``exploration`` sub-folder.
     """
     found = find_exploration(folder)
     if found is None:
         return None
     sweep = load_sweep(found, allow_partial=True)
     points = sweep.points
-    summary: dict[str, Any] = {
-        "folder": found,
-        "scenario_id": sweep.manifest.get("scenario_id"),
-        "design": sweep.manifest.get("design"),
-        "doctrines": sweep.doctrines,
-        "replicates": sweep.manifest.get("replicates"),
-        "days": sweep.manifest.get("days"),
-        "seed": sweep.manifest.get("seed"),
-        "complete": sweep.complete,
-        "parameters": pd.DataFrame([p.describe() for p in sweep.parameters]),
-        "outcome_labels": {o["name"]: o["label"] for o in sweep.manifest.get("outcomes", [])},
-        "outcomes": outcomes_across_points(points, sweep.outcome_names)
-        if len(points)
-        else pd.DataFrame(),
-        "infeasible_points": int(points.loc[~points["feasible"].astype(bool), "point"].nunique())
+    unreadable = []
+    try:
+        sensitivity = read_sensitivity(found / SENSITIVITY_DIR)
+    except ValueError as error:
+        sensitivity = None
+        unreadable.append(str(error))
+    discoveries = []
+    for case in discovery_folders(found):
+        try:
+            discoveries.append(read_discovery(case))
+        except ValueError as error:
+            unreadable.append(str(error))
+    return ExplorationSummary(
+        folder=found,
+        facts=sweep_facts(sweep),
+        design=sweep.design_kind,
+        points=len(sweep.design),
+        parameters=sweep.parameters,
+        doctrines=tuple(sweep.doctrines),
+        complete=sweep.complete,
+        spread=tuple(outcomes_across_points(points, sweep.outcome_names)) if len(points) else (),
+        infeasible_points=int(points.loc[~points["feasible"].astype(bool), "point"].nunique())
         if len(points)
         else 0,
-        "sensitivity": None,
-        "discovery": [],
-    }
-    sensitivity = found / SENSITIVITY_DIR
-    for method in ("sobol", "morris"):
-        table = _read_csv(sensitivity / f"{method}.csv")
-        if table is not None:
-            summary["sensitivity"] = {
-                "method": method,
-                "table": table,
-                "figures": sorted(sensitivity.glob("*.png")),
-            }
-    discovery = found / DISCOVERY_DIR
-    if discovery.is_dir():
-        for case in sorted(p for p in discovery.iterdir() if p.is_dir()):
-            settings_file = case / "settings.json"
-            if not settings_file.is_file():
-                continue
-            summary["discovery"].append(
-                {
-                    "name": case.name,
-                    "settings": json.loads(settings_file.read_text(encoding="utf-8")),
-                    "trajectory": _read_csv(case / "trajectory.csv"),
-                    "boxes": _read_csv(case / "boxes.csv"),
-                    "limits": _read_csv(case / "limits.csv"),
-                    "figures": sorted(case.glob("*.png")),
-                }
-            )
-    return summary
+        sensitivity=sensitivity,
+        discoveries=tuple(discoveries),
+        unreadable=tuple(unreadable),
+    )

@@ -25,17 +25,163 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 from numpy.typing import NDArray
 from scipy import stats
 
-from dualtrack.analysis.exploration import SENSITIVITY_DIR
-from dualtrack.analysis.files import save_csv, save_figure, slug
+from dualtrack.analysis.figures import plot_morris, plot_sobol
+from dualtrack.analysis.files import save_csv, slug
+from dualtrack.analysis.sweep_facts import sweep_facts
 from dualtrack.experiments.design import unit_problem
 from dualtrack.experiments.sweep_store import StoredSweep, load_sweep
 
+SENSITIVITY_DIR = "sensitivity"
+"""Sub-folder of a sweep folder that holds its sensitivity indices and charts."""
 SENSITIVITY_DESIGNS = ("sobol", "morris")
-TOP_PARAMETERS = 15
-"""Parameters shown in a plot (by total index or mu*)."""
+MEASURES: dict[str, tuple[str, ...]] = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma", "mu")}
+"""Measures of each method, the ranking measure first."""
+INTERVALS: dict[str, tuple[str, ...]] = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
+"""Measures that carry a bootstrap interval: ``<m>_conf`` (half-width), ``<m>_low``,
+``<m>_high``."""
+MEANINGS = {
+    "S1": "first-order index S1",
+    "ST": "total-order index ST",
+    "mu": "mu (mean elementary effect)",
+    "mu_star": "mu* (mean |elementary effect|)",
+    "sigma": "sigma (spread of elementary effects)",
+}
+KEYS = ("doctrine", "outcome", "parameter")
+
+
+def columns(method: str) -> list[str]:
+    """Columns of a method's table: keys, measures without interval, then each measure's block."""
+    plain = [m for m in MEASURES[method] if m not in INTERVALS[method]]
+    blocks = [f"{m}{s}" for m in INTERVALS[method] for s in ("", "_conf", "_low", "_high")]
+    return [*KEYS, *plain, *blocks]
+
+
+def table_file(method: str) -> str:
+    """File name of a method's table in the sensitivity folder."""
+    return f"{method}.csv"
+
+
+def figure_file(method: str, doctrine: str, outcome: str) -> str:
+    """File name of the chart of one doctrine and outcome in the sensitivity folder."""
+    return f"{method}_{slug(doctrine)}_{slug(outcome)}.png"
+
+
+@dataclass(frozen=True, eq=False)
+class SensitivityIndices:
+    """Sensitivity indices of one outcome under one doctrine, labelled by parameter."""
+
+    method: str
+    """sobol or morris."""
+    doctrine: str
+    outcome: str
+    """The outcome whose sensitivity the indices measure."""
+    indices: xr.Dataset
+    """Dimension ``parameter``; one variable per measure of :data:`MEASURES`, and for those of
+    :data:`INTERVALS` their ``_conf``, ``_low`` and ``_high`` bounds."""
+    figure: Path | None = None
+    """The chart of these indices, when one was drawn."""
+
+    @property
+    def ranked_by(self) -> str:
+        """The measure that ranks parameters by importance: ST or mu*."""
+        return MEASURES[self.method][0]
+
+    def ranking(self, top: int | None = None) -> xr.Dataset:
+        """The indices of the ``top`` most influential parameters, most influential first."""
+        order = np.argsort(-self.indices[self.ranked_by].to_numpy(), kind="stable")
+        return self.indices.isel(parameter=order[:top])
+
+    def frame(self) -> pd.DataFrame:
+        """One row per parameter: doctrine, outcome, parameter and every measure's columns."""
+        table = self.indices.to_dataframe().reset_index()
+        table.insert(0, "outcome", self.outcome)
+        table.insert(0, "doctrine", self.doctrine)
+        return table[columns(self.method)]
+
+    @classmethod
+    def from_frame(
+        cls, method: str, table: pd.DataFrame, figure: Path | None = None
+    ) -> SensitivityIndices:
+        """The indices of a table with one row per parameter (one doctrine and outcome)."""
+        names = [c for c in columns(method) if c not in KEYS]
+        indices = xr.Dataset(
+            {name: ("parameter", table[name].to_numpy(dtype=np.float64)) for name in names},
+            coords={"parameter": [str(p) for p in table["parameter"]]},
+        )
+        doctrine, outcome = (str(table[key].iloc[0]) for key in ("doctrine", "outcome"))
+        return cls(method, doctrine, outcome, indices, figure)
+
+
+@dataclass(frozen=True, eq=False)
+class SensitivityResult:
+    """Indices of every (doctrine, outcome) analysed in a sweep by one method."""
+
+    method: str
+    results: tuple[SensitivityIndices, ...]
+    skipped: tuple[str, ...] = ()
+    """(doctrine, outcome) pairs left out, with the reason: a note of the run, not stored."""
+
+    @property
+    def outcomes(self) -> list[str]:
+        """Outcomes analysed, in order."""
+        return list(dict.fromkeys(r.outcome for r in self.results))
+
+    def for_outcome(self, outcome: str) -> list[SensitivityIndices]:
+        """The indices of one outcome, one per doctrine."""
+        return [r for r in self.results if r.outcome == outcome]
+
+    def table(self) -> pd.DataFrame:
+        """Every result as one table, one row per doctrine, outcome and parameter."""
+        if not self.results:
+            return pd.DataFrame(columns=columns(self.method))
+        return pd.concat([r.frame() for r in self.results], ignore_index=True)
+
+    @property
+    def figures(self) -> list[Path]:
+        """The charts drawn, in result order."""
+        return [r.figure for r in self.results if r.figure is not None]
+
+
+def save_sensitivity(result: SensitivityResult, folder: Path) -> Path:
+    """Write the result's table into ``folder`` (a sensitivity folder); returns its path."""
+    folder.mkdir(exist_ok=True)
+    path = folder / table_file(result.method)
+    save_csv(result.table(), path)
+    return path
+
+
+def read_sensitivity(folder: Path) -> SensitivityResult | None:
+    """The result stored in a sensitivity folder, or None when it holds none.
+
+    Raises ValueError naming the file when it cannot be read as this version writes it.
+    """
+    for method in SENSITIVITY_DESIGNS:
+        path = folder / table_file(method)
+        if not path.is_file():
+            continue
+        try:
+            table = pd.read_csv(path, dtype={key: str for key in KEYS})
+            missing = [c for c in columns(method) if c not in table.columns]
+            if missing:
+                raise KeyError(f"missing columns {', '.join(missing)}")
+            results = []
+            for (doctrine, outcome), part in table.groupby(["doctrine", "outcome"], sort=False):
+                figure = folder / figure_file(method, str(doctrine), str(outcome))
+                results.append(
+                    SensitivityIndices.from_frame(
+                        method, part.reset_index(drop=True), figure if figure.is_file() else None
+                    )
+                )
+        except (OSError, KeyError, ValueError) as error:
+            raise ValueError(
+                f"{path}: cannot read these indices ({error}); run `dualtrack sensitivity` again"
+            ) from error
+        return SensitivityResult(method, tuple(results))
+    return None
 
 
 def _outcome_values(sweep: StoredSweep, doctrine: str, outcome: str) -> NDArray[np.float64]:
@@ -79,12 +225,8 @@ def sobol_indices(
     confidence: float = 0.95,
     resamples: int = 1000,
     seed: int = 1,
-) -> pd.DataFrame:
-    """First-order and total Sobol' indices of one outcome under one doctrine.
-
-    Columns: doctrine, outcome, parameter, S1, S1_conf, S1_low, S1_high, ST, ST_conf, ST_low,
-    ST_high (``_conf`` is the half-width of the bootstrap interval).
-    """
+) -> SensitivityIndices:
+    """First-order and total Sobol' indices of one outcome under one doctrine."""
     if sweep.design_kind != "sobol":
         raise ValueError(
             f"Sobol' indices need a sobol design; this sweep used {sweep.design_kind!r}"
@@ -93,15 +235,16 @@ def sobol_indices(
     base = {"doctrine": doctrine, "outcome": outcome}
     if np.ptp(y) == 0.0:  # constant outcome: no variance to apportion
         nan = float("nan")
-        return pd.DataFrame(
+        table = pd.DataFrame(
             [
                 {**base, "parameter": p, "S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
                 for p in sweep.paths
             ]
-        ).pipe(_with_bounds, ("S1", "ST"))
+        )
+        return SensitivityIndices.from_frame("sobol", _with_bounds(table, ("S1", "ST")))
     from SALib.analyze import sobol
 
-    second_order = bool(sweep.manifest["design"].get("second_order", False))
+    second_order = sweep_facts(sweep).second_order
     result = sobol.analyze(
         unit_problem(sweep.paths),
         y,
@@ -121,7 +264,7 @@ def sobol_indices(
             "ST_conf": result["ST_conf"],
         }
     )
-    return _with_bounds(table, ("S1", "ST"))
+    return SensitivityIndices.from_frame("sobol", _with_bounds(table, ("S1", "ST")))
 
 
 def _with_bounds(table: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
@@ -165,12 +308,8 @@ def morris_indices(
     confidence: float = 0.95,
     resamples: int = 1000,
     seed: int = 1,
-) -> pd.DataFrame:
-    """Morris screening measures of one outcome under one doctrine.
-
-    Columns: doctrine, outcome, parameter, mu, mu_star, mu_star_conf, mu_star_low,
-    mu_star_high, sigma, sigma_conf, sigma_low, sigma_high.
-    """
+) -> SensitivityIndices:
+    """Morris screening measures of one outcome under one doctrine."""
     if sweep.design_kind != "morris":
         raise ValueError(
             f"Morris measures need a morris design; this sweep used {sweep.design_kind!r}"
@@ -179,7 +318,7 @@ def morris_indices(
 
     y = _outcome_values(sweep, doctrine, outcome)
     unit = _unit(sweep)
-    levels = int(sweep.manifest["design"].get("levels", 4))
+    levels = sweep_facts(sweep).levels
     result = morris.analyze(
         unit_problem(sweep.paths),
         unit,
@@ -213,88 +352,7 @@ def morris_indices(
             "sigma_conf": sigma_conf,
         }
     )
-    return _with_bounds(table, ("mu_star", "sigma"))
-
-
-@dataclass(frozen=True)
-class SensitivityResult:
-    """Indices of every (doctrine, outcome) analysed, and the files written."""
-
-    method: str
-    table: pd.DataFrame
-    files: list[Path]
-    skipped: list[str]
-    """(doctrine, outcome) pairs left out, with the reason."""
-
-
-def plot_sobol(table: pd.DataFrame, title: str, path: Path, top: int = TOP_PARAMETERS) -> Path:
-    """Bar chart of S1 and ST with their intervals, parameters ranked by ST."""
-    from matplotlib.figure import Figure
-
-    shown = table.sort_values("ST", ascending=False).head(top).iloc[::-1]
-    positions = np.arange(len(shown))
-    figure = Figure(figsize=(8.0, 0.38 * len(shown) + 1.6), layout="constrained")
-    axes = figure.subplots()
-    height = 0.38
-    axes.barh(
-        positions + height / 2,
-        shown["ST"],
-        height,
-        xerr=shown["ST_conf"],
-        label="total (ST)",
-        color="#4c72b0",
-        capsize=2,
-    )
-    axes.barh(
-        positions - height / 2,
-        shown["S1"],
-        height,
-        xerr=shown["S1_conf"],
-        label="first order (S1)",
-        color="#dd8452",
-        capsize=2,
-    )
-    axes.set_yticks(positions, shown["parameter"], fontsize=8)
-    axes.axvline(0.0, color="black", linewidth=0.6)
-    axes.set_xlabel("Sobol' index (share of variance)")
-    axes.set_title(title, fontsize=10)
-    axes.legend(loc="lower right", fontsize=8)
-    save_figure(figure, path)
-    return path
-
-
-def plot_morris(table: pd.DataFrame, title: str, path: Path, top: int = 8) -> Path:
-    """mu* against sigma with mu* intervals; the most influential parameters labelled."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(7.5, 5.5), layout="constrained")
-    axes = figure.subplots()
-    axes.errorbar(
-        table["mu_star"],
-        table["sigma"],
-        xerr=table["mu_star_conf"],
-        fmt="o",
-        markersize=4,
-        color="#4c72b0",
-        ecolor="#9fb4d6",
-        capsize=2,
-    )
-    for _, row in table.sort_values("mu_star", ascending=False).head(top).iterrows():
-        axes.annotate(
-            str(row["parameter"]).removeprefix("mechanisms."),
-            (row["mu_star"], row["sigma"]),
-            fontsize=7,
-            xytext=(4, 3),
-            textcoords="offset points",
-        )
-    limit = float(np.nanmax(np.r_[table["mu_star"], table["sigma"], 0.0]))
-    if limit > 0:
-        axes.plot([0, limit], [0, limit], linestyle=":", color="grey", linewidth=0.8)
-    axes.set_xlabel("mu* (mean |elementary effect|, per full range)")
-    axes.set_ylabel("sigma (spread of effects)")
-    axes.set_title(title, fontsize=10)
-    save_figure(figure, path)
-    return path
+    return SensitivityIndices.from_frame("morris", _with_bounds(table, ("mu_star", "sigma")))
 
 
 def analyse_sensitivity(
@@ -310,8 +368,9 @@ def analyse_sensitivity(
     """Indices of each outcome under each doctrine of a stored sweep, written as CSV and PNG.
 
     Writes ``sensitivity/sobol.csv`` or ``sensitivity/morris.csv`` (one row per doctrine,
-    outcome and parameter) and one plot per doctrine and outcome into the sweep folder.
-    Outcomes that do not vary over the design are skipped (nothing to apportion).
+    outcome and parameter; :func:`read_sensitivity` reads it back) and one chart per doctrine
+    and outcome into the sweep folder. Outcomes that do not vary over the design are skipped
+    (nothing to apportion).
     """
     sweep = load_sweep(folder)
     method = sweep.design_kind
@@ -323,31 +382,30 @@ def analyse_sensitivity(
         )
     chosen_outcomes = list(outcomes) if outcomes else sweep.outcome_names
     chosen_doctrines = list(doctrines) if doctrines else sweep.doctrines
-    labels = {o["name"]: o["label"] for o in sweep.manifest.get("outcomes", [])}
+    facts = sweep_facts(sweep)
     compute = sobol_indices if method == "sobol" else morris_indices
     out = sweep.folder / SENSITIVITY_DIR
     out.mkdir(exist_ok=True)
-    tables, files, skipped = [], [], []
+    results, skipped = [], []
     for doctrine in chosen_doctrines:
         for outcome in chosen_outcomes:
             values = _outcome_values(sweep, doctrine, outcome)
             if np.ptp(values) == 0.0:
                 skipped.append(f"{doctrine}/{outcome}: constant ({values[0]:g}) over the design")
                 continue
-            table = compute(
+            indices = compute(
                 sweep, outcome, doctrine, confidence=confidence, resamples=resamples, seed=seed
             )
-            tables.append(table)
             if plots:
                 title = (
-                    f"{labels.get(outcome, outcome)} under {doctrine}: "
+                    f"{facts.label(outcome)} under {doctrine}: "
                     f"{'Sobol indices' if method == 'sobol' else 'Morris screening'} "
-                    f"({len(sweep.unit)} points, {sweep.manifest.get('replicates')} replicates)"
+                    f"({len(sweep.unit)} points, {facts.replicates} replicates)"
                 )
-                path = out / f"{method}_{slug(doctrine)}_{slug(outcome)}.png"
                 plot = plot_sobol if method == "sobol" else plot_morris
-                files.append(plot(table, title, path))
-    combined = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
-    csv = out / f"{method}.csv"
-    save_csv(combined, csv)
-    return SensitivityResult(method, combined, [csv, *files], skipped)
+                figure = plot(indices.indices, title, out / figure_file(method, doctrine, outcome))
+                indices = SensitivityIndices(method, doctrine, outcome, indices.indices, figure)
+            results.append(indices)
+    result = SensitivityResult(method, tuple(results), tuple(skipped))
+    save_sensitivity(result, out)
+    return result

@@ -48,6 +48,7 @@ from numpy.typing import NDArray
 
 from dualtrack.analysis.history.events import load_events
 from dualtrack.analysis.outcomes import proportion_interval
+from dualtrack.engine import outputs
 from dualtrack.engine.run import simulate
 from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import IncidentRateShock, PerceivedBuildupShock, Scenario
@@ -179,12 +180,16 @@ def pattern_measures(ds: xr.Dataset, scenario: Scenario, observed: Observed) -> 
     ``ds`` must be recorded with ``record="full"`` (trajectories of ``forces`` and
     ``agreement_in_force``).
     """
-    for name in ("forces", "agreement_in_force", "first_agreement_day"):
-        if name not in ds:
-            raise KeyError(
-                f"variable {name!r} not in the dataset; pattern validation needs "
-                f"record='full' (found variables {', '.join(map(str, ds.data_vars))})"
-            )
+    missing = [
+        n for n in ("forces", "agreement_in_force") if outputs.full_trajectories(ds, n) is None
+    ]
+    missing += [] if "first_agreement_day" in ds else ["first_agreement_day"]
+    if missing:
+        raise KeyError(
+            f"no record of {', '.join(map(repr, missing))} for every replicate and step; "
+            "pattern validation needs record='full' "
+            f"(found variables {', '.join(map(str, ds.data_vars))})"
+        )
     step = float(ds.attrs.get("step_days", scenario.settings.step_days))
     days = ds["time"].to_numpy() - step  # the day during which each recorded step happened
     strength, baseline = subject_strength(ds, scenario)

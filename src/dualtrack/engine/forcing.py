@@ -8,14 +8,13 @@ A shock acts from its first day (inclusive) to its end (exclusive).
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from dualtrack.scenario.calendar import step_window
 from dualtrack.scenario.channels import CHANNEL_ROLES, CHANNEL_TYPES
 from dualtrack.scenario.schema import (
     ChannelShock,
@@ -23,7 +22,6 @@ from dualtrack.scenario.schema import (
     PerceivedBuildupShock,
     Scenario,
     Shock,
-    ShockBase,
     WarShock,
 )
 
@@ -57,17 +55,6 @@ class Indices:
     sectors: dict[str, int]
     dyads: dict[frozenset[str], int]
     pairs: dict[tuple[int, int], int]
-
-
-def step_window(shock: ShockBase, start: dt.date, step: float, n_steps: int) -> slice:
-    """Steps during which a shock acts (first day inclusive, end exclusive)."""
-    begin = (shock.begins - start).days
-    first = max(0, math.ceil(begin / step - 1e-9))
-    if shock.end is None:
-        last = n_steps
-    else:
-        last = max(0, math.ceil((shock.end - start).days / step - 1e-9))
-    return slice(first, min(last, n_steps))
 
 
 def tabulate(scenario: Scenario, index: Indices, n_steps: int, shocks: Sequence[Shock]) -> Forcing:

@@ -9,13 +9,14 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
-from dualtrack import __version__
+from dualtrack._version import __version__
 from dualtrack.doctrines.base import Doctrine, make_doctrine
+from dualtrack.engine import outputs
 from dualtrack.engine.compiled import Compiled, compile_scenario
-from dualtrack.engine.recording import RECORD_MODES, Arrays, Recorder, RecordMode, summarise
+from dualtrack.engine.outputs import RECORD_MODES, TRACED_PREFIX, RecordMode, as_variable
+from dualtrack.engine.recording import Arrays, Recorder, summarise
 from dualtrack.engine.state import initial_state
 from dualtrack.engine.step import StepConstants, step
 from dualtrack.engine.streams import BLOCK_SIZE, ChunkStreams
@@ -25,15 +26,6 @@ from dualtrack.scenario.schema import Scenario
 
 Progress = Callable[[int], None]
 
-TRAJECTORIES: dict[str, tuple[tuple[str, ...], str, str]] = {
-    "forces": (("actor", "category"), "units", "Forces near the border"),
-    "perceived_threat": (("actor",), "threat points", "Total perceived threat"),
-    "trust": (("dyad",), "1", "Trust (0..1)"),
-    "escalation": (("dyad",), "rung", "Escalation rung (see rung_label)"),
-    "agreement_in_force": (("dyad",), "1", "A withdrawal agreement is in force"),
-    "incidents": (("sector",), "count", "Incidents in the step"),
-}
-"""Per-step variables kept for every replicate (full) or for the traced replicates (mean)."""
 DEFAULT_CHUNK = 2048
 
 
@@ -128,7 +120,7 @@ def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None)
         if progress is not None and ((t + 1) % report_every == 0 or t + 1 == compiled.n_steps):
             progress((t + 1 - reported) * count)
             reported = t + 1
-    return {**recorder.result(), **summarise(state, compiled)}
+    return {**recorder.result(), **summarise(state, compiled, plan.record)}
 
 
 def _concat(parts: list[Arrays]) -> Arrays:
@@ -159,131 +151,17 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
         coords["time"] = ("time", days, time_attrs)
         if float(c.dt).is_integer():
             coords["date"] = ("time", np.datetime64(c.start) + days.astype("timedelta64[D]"))
-    variables: dict[str, tuple[tuple[str, ...], NDArray, dict[str, str]]] = {}
-
-    def add(name: str, dims: tuple[str, ...], value: NDArray, units: str, text: str) -> None:
-        variables[name] = (dims, value, {"units": units, "description": text})
-
-    if plan.record == "full":
-        for name, (dims, units, text) in TRAJECTORIES.items():
-            add(name, ("replicate", "time", *dims), data[name], units, text)
-    elif plan.record == "mean":
-        n = float(plan.replicates)
-
-        def mean(name: str) -> NDArray:
-            return data[name].sum(axis=0) / n
-
-        add(
-            "forces_mean",
-            ("time", "actor", "category"),
-            mean("forces"),
-            "units",
-            "Mean forces near the border over replicates",
-        )
-        add(
-            "perceived_threat_mean",
-            ("time", "actor"),
-            mean("perceived_threat"),
-            "threat points",
-            "Mean perceived threat over replicates",
-        )
-        add("trust_mean", ("time", "dyad"), mean("trust"), "1", "Mean trust over replicates")
-        add(
-            "rung_share",
-            ("time", "dyad", "rung"),
-            mean("rung_share"),
-            "1",
-            "Share of replicates on each rung",
-        )
-        add(
-            "agreement_share",
-            ("time", "dyad"),
-            mean("agreement_share"),
-            "1",
-            "Share of replicates with an agreement in force",
-        )
-        add(
-            "incidents_mean",
-            ("time", "sector"),
-            mean("incidents"),
-            "count",
-            "Mean incidents per step",
-        )
-        if "traced_forces" in data:
-            coords["traced"] = ("traced", np.arange(len(data["traced_forces"])))
-            for name, (dims, units, text) in TRAJECTORIES.items():
-                add(
-                    f"traced_{name}",
-                    ("traced", "time", *dims),
-                    data[f"traced_{name}"],
-                    units,
-                    f"{text} (first {len(data['traced_forces'])} replicates)",
+    traced = next((len(v) for k, v in data.items() if k.startswith(TRACED_PREFIX)), 0)
+    if traced:
+        coords["traced"] = ("traced", np.arange(traced))
+    variables: dict[str, xr.Variable] = {}
+    for definition in outputs.OUTPUTS:
+        for reduction in definition.modes.get(plan.record, ()):
+            key = reduction.prefix + definition.name
+            if key in data:
+                variables[key] = as_variable(
+                    definition, reduction, data[key], plan.replicates, traced
                 )
-    add("max_rung", ("replicate", "dyad"), data["max_rung"], "rung", "Highest rung reached")
-    add("agreements", ("replicate", "dyad"), data["agreements"], "count", "Agreements formed")
-    add(
-        "agreements_kept",
-        ("replicate", "dyad"),
-        data["agreements_kept"],
-        "count",
-        "Agreements kept to term",
-    )
-    add(
-        "violations_detected",
-        ("replicate", "dyad"),
-        data["violations_detected"],
-        "count",
-        "Violations detected by verification (each ends an agreement)",
-    )
-    add(
-        "first_agreement_day",
-        ("replicate", "dyad"),
-        data["first_agreement_day"],
-        "days",
-        "Day the first agreement formed (NaN: none)",
-    )
-    add(
-        "first_war_day",
-        ("replicate", "dyad"),
-        data["first_war_day"],
-        "days",
-        "Day the dyad first reached war or beyond (NaN: never)",
-    )
-    add(
-        "days_elevated",
-        ("replicate", "actor"),
-        data["days_elevated"],
-        "days",
-        "Days with posture above the elevated threshold",
-    )
-    add(
-        "cost",
-        ("replicate", "actor"),
-        data["cost"],
-        "cost units",
-        "Cost of forces held above baseline over the horizon",
-    )
-    add(
-        "incidents_total",
-        ("replicate", "sector"),
-        data["incidents_total"],
-        "count",
-        "Incidents over the horizon",
-    )
-    add(
-        "pulled_in",
-        ("replicate", "actor"),
-        data["pulled_in"],
-        "1",
-        "The actor joined a conflict as an ally",
-    )
-    add(
-        "final_forces",
-        ("replicate", "actor", "category"),
-        data["final_forces"],
-        "units",
-        "Forces near the border at the end of the horizon",
-    )
     attrs = {
         "dualtrack_version": __version__,
         "scenario_id": plan.scenario.id,
@@ -302,7 +180,7 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
         "block_size": BLOCK_SIZE,
     }
     return xr.Dataset(
-        {name: xr.Variable(dims, value, attrs) for name, (dims, value, attrs) in variables.items()},
+        variables,
         coords=coords,
         attrs=attrs,
     )

@@ -47,8 +47,8 @@ class State:
     # running tallies
     max_rung: NDArray[np.int8]
     agreements: NDArray[np.int64]
-    kept: NDArray[np.int64]
-    detected: NDArray[np.int64]
+    agreements_kept: NDArray[np.int64]
+    violations_detected: NDArray[np.int64]
     first_agreement_day: Array
     first_war_day: Array
     """Day each dyad first reached war or beyond (NaN: never), for cascade origins."""
@@ -93,8 +93,8 @@ def initial_state(compiled: Compiled, replicates: int) -> State:
         doctrine_states=[d.initial_state(r) for d in compiled.doctrines],
         max_rung=np.broadcast_to(compiled.initial_rung, (r, n_d)).copy(),
         agreements=np.zeros((r, n_d), dtype=np.int64),
-        kept=np.zeros((r, n_d), dtype=np.int64),
-        detected=np.zeros((r, n_d), dtype=np.int64),
+        agreements_kept=np.zeros((r, n_d), dtype=np.int64),
+        violations_detected=np.zeros((r, n_d), dtype=np.int64),
         first_agreement_day=np.full((r, n_d), np.nan),
         first_war_day=np.where(compiled.initial_rung >= Rung.WAR, 0.0, np.full((r, n_d), np.nan)),
         days_elevated=np.zeros((r, n_a)),

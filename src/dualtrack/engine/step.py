@@ -351,8 +351,8 @@ def step(
         doctrine_states=state.doctrine_states,
         max_rung=np.maximum(state.max_rung, rung),
         agreements=state.agreements + deal.formed,
-        kept=state.kept + deal.expired,
-        detected=state.detected + deal.detected,
+        agreements_kept=state.agreements_kept + deal.expired,
+        violations_detected=state.violations_detected + deal.detected,
         first_agreement_day=np.where(
             deal.formed & np.isnan(state.first_agreement_day),
             state.day,

@@ -29,7 +29,7 @@ from itertools import islice
 from types import TracebackType
 from typing import Any
 
-from dualtrack.experiments.interrupts import die_with_parent
+from dualtrack.experiments.interrupts import die_with_parent, starting_workers
 
 TaskFunction = Callable[[Any, Any], Any]
 """``function(shared, item) -> result``: a module-level (picklable) function."""
@@ -121,7 +121,8 @@ class ProcessExecutor(PointExecutor):
                     if item is _END:
                         exhausted = True
                     else:
-                        pending.add(pool.submit(_call_installed, item))
+                        with starting_workers():  # a submit may start a worker
+                            pending.add(pool.submit(_call_installed, item))
                 if not pending:
                     break
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)

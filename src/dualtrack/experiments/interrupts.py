@@ -18,7 +18,8 @@
   everywhere a daemon thread also polls ``os.getppid()`` and exits when the parent has gone
   (the process was re-parented), which covers other systems and any parent-thread subtlety of
   the prctl. Workers also ignore SIGINT: a Ctrl-C reaches the whole process group, and the
-  parent alone decides what stops.
+  parent alone decides what stops. They start with both signals held
+  (:func:`starting_workers`) until they ignore SIGINT.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
 GRACE_S = 3.0
 """Seconds a command has, after the first signal, to end by itself."""
 PARENT_POLL_S = 0.5
+REDELIVER_S = 0.01
 _PR_SET_PDEATHSIG = 1
 
 
@@ -88,8 +90,11 @@ def _redeliver(hook: Any) -> Callable[[Any], None]:
 
     def unraisable(details: Any) -> None:
         if isinstance(details.exc_value, Interrupted) and _state.active:
+            # from another thread, a moment later: delivered now, it would be raised inside
+            # this hook and be lost again
             _state.redelivered += 1
-            _thread.interrupt_main(signal.Signals(details.exc_value.signum))
+            signum = signal.Signals(details.exc_value.signum)
+            threading.Timer(REDELIVER_S, _thread.interrupt_main, args=(signum,)).start()
             return
         hook(details)
 
@@ -197,6 +202,21 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
+@contextlib.contextmanager
+def starting_workers() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while worker processes start: a worker then starts with them
+    blocked and unblocks them in :func:`die_with_parent`, after it ignores SIGINT, so a Ctrl-C
+    cannot reach a half-started worker (it would print a traceback of its own)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def die_with_parent() -> None:
     """Make this worker process end when its parent does; leave stopping to the parent."""
     parent = os.getppid()
@@ -207,3 +227,5 @@ def die_with_parent() -> None:
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
     threading.Thread(target=_watch_parent, args=(parent,), name="parent", daemon=True).start()
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)  # held by starting_workers

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,13 +102,15 @@ def checksums(folder: Path, names: Iterable[str]) -> dict[str, str]:
 
 
 def changed_files(folder: Path | str, manifest: Mapping[str, Any]) -> list[str]:
-    """Files listed in the manifest's checksums that are missing or no longer match."""
+    """Files listed in the manifest's checksums that no longer match, or ``NAME (missing)``."""
     folder = Path(folder)
-    return [
-        name
-        for name, digest in dict(manifest.get("files", {})).items()
-        if not (folder / name).is_file() or sha256(folder / name) != digest
-    ]
+    changed = []
+    for name, digest in dict(manifest.get("files", {})).items():
+        if not (folder / name).is_file():
+            changed.append(f"{name} (missing)")
+        elif sha256(folder / name) != digest:
+            changed.append(name)
+    return changed
 
 
 def _alive(pid: int) -> bool:
@@ -207,7 +210,7 @@ class Store:
         names = [e.name + ("/" if e.is_dir() else "") for e in self.content()]
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         kind = self.kind()
-        what = {STUDY_KIND: "a run or compare output", SWEEP_KIND: "a sweep"}.get(kind or "")
+        what = {STUDY_KIND: "the outputs of run or compare", SWEEP_KIND: "a sweep"}.get(kind or "")
         return f"{what}: {shown}" if what else shown
 
     def _sibling(self, role: str, pid: int | None = None) -> Path:
@@ -260,12 +263,12 @@ class Store:
         """
         path = self.path
         if path.exists() and not path.is_dir():
-            raise self._error("exists and is a file; expected a folder")
-        existing = path if path.exists() else path.parent
+            raise OutputError(f"{self.option}: {path} exists and is not a folder")
+        existing = self.absolute if path.exists() else self.absolute.parent
         while not existing.exists():
             existing = existing.parent
         if not existing.is_dir():
-            raise self._error(f"cannot create it: {existing} is a file")
+            raise OutputError(f"{self.option}: cannot create {path}: {existing} is not a folder")
         resolved = path.resolve()
         for source in self.inputs:
             if source.exists() and _within(source.resolve(), resolved):
@@ -273,14 +276,12 @@ class Store:
                     f"holds the input {source}; an output never replaces an input: choose "
                     f"another {self.option}"
                 )
-        writable = path if (path.exists() and not replace) else existing
-        if not os.access(writable, os.W_OK | os.X_OK):
-            raise self._error(f"cannot write to it ({writable} is not writable)")
+        self._check_writable(existing)
         if not replace:
             self.clear_stale()
             return
-        if path.exists() and path.parent.exists() and not os.access(path.parent, os.W_OK):
-            raise self._error(f"cannot write beside it ({path.parent} is not writable)")
+        if path.exists():
+            self._check_writable(self.absolute.parent)  # the staging folder goes beside it
         self.clear_stale()
         if self.content():
             if not self.overwrite:
@@ -293,6 +294,20 @@ class Store:
                     "is the current folder or holds it; --overwrite replaces the folder as a "
                     "whole, so run from outside it"
                 )
+
+    def _check_writable(self, folder: Path) -> None:
+        """Refuse a folder this process cannot create files in (permissions, read-only mounts)."""
+        problem = None if os.access(folder, os.W_OK | os.X_OK) else "is not writable"
+        if problem is None:
+            try:  # a file system may refuse what the permissions allow (read-only mounts, /proc)
+                handle, probe = tempfile.mkstemp(prefix=".dualtrack-probe-", dir=folder)
+            except OSError as error:
+                problem = str(error.strerror)
+            else:
+                os.close(handle)
+                os.unlink(probe)
+        if problem is not None:
+            raise OutputError(f"{self.option}: cannot write to {self.path}: {folder} {problem}")
 
     # -- writing -----------------------------------------------------------------------------
 

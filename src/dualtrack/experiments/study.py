@@ -10,7 +10,8 @@ from typing import Any, cast
 import xarray as xr
 
 from dualtrack.engine.compiled import Compiled
-from dualtrack.engine.recording import RECORD_MODES, Arrays, RecordMode
+from dualtrack.engine.outputs import RECORD_MODES, RecordMode
+from dualtrack.engine.recording import Arrays
 from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run, run_chunk
 from dualtrack.experiments.executors import PointExecutor, make_executor
 from dualtrack.scenario.loading import load_scenario

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from dualtrack import __version__
+from dualtrack._version import __version__
 from dualtrack.experiments.interrupts import signals_deferred
 from dualtrack.experiments.store import FILES, STUDY_KIND, Store, checksums, write_text
 from dualtrack.scenario.loading import dump_scenario, scenario_hash

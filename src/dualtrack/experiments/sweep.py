@@ -28,7 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 import xarray as xr
 
-from dualtrack import __version__
+from dualtrack._version import __version__
 from dualtrack.doctrines.base import make_doctrine
 from dualtrack.engine.run import simulate
 from dualtrack.experiments.design import Design, design_from_tables, make_design

@@ -114,8 +114,8 @@ class SweepStore:
             return
         if resume and self.store.content():
             raise OutputError(
-                f"--resume: {self.folder} does not hold a sweep ({self.store.describe()}); "
-                "give the --out folder of an earlier `dualtrack explore`"
+                f"{self.store.option}: {self.folder} holds {self.store.describe()}, not a "
+                "sweep; --resume continues only a folder written by `dualtrack explore`"
             )
         if self.exists() and not self.store.overwrite:
             raise OutputError(

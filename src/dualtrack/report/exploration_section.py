@@ -1,9 +1,9 @@
 """The report's exploration section: a sweep's spread of outcomes, sensitivity and discovery.
 
 Shown when the output folder holds an exploration (``dualtrack explore ... --out
-RESULTS/exploration``); everything comes from the stored tables and figures that
-:func:`dualtrack.analysis.exploration.exploration_summary` collects, and the figures are
-embedded so that the page stays one offline file.
+RESULTS/exploration``). It renders the typed results of
+:func:`dualtrack.analysis.exploration.exploration_summary`, read back from the sweep folder,
+and embeds their figures so that the page stays one offline file.
 """
 
 from __future__ import annotations
@@ -11,24 +11,19 @@ from __future__ import annotations
 import base64
 import math
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
-
+from dualtrack.analysis.discovery import PrimResult
+from dualtrack.analysis.exploration import ExplorationSummary
+from dualtrack.analysis.sensitivity import MEANINGS, SensitivityIndices
 from dualtrack.report.html import Block, Section, table_block
 from dualtrack.report.tables import Cell, Table
 
 TOP_PARAMETERS = 8
 """Parameters listed per ranking."""
 
-RANKING = {
-    "morris": ("mu_star", "mu_star_low", "mu_star_high", "mu* (mean |elementary effect|)"),
-    "sobol": ("ST", "ST_low", "ST_high", "total-order index ST"),
-}
 
-
-def _number(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _number(value: float | None, digits: int = 3) -> str:
+    if value is None or math.isnan(value):
         return "–"
     return f"{float(value):.{digits}g}"
 
@@ -38,16 +33,15 @@ def _image(path: Path, title: str, caption: str) -> Block:
     return Block("image", title=title, caption=caption, png=f"data:image/png;base64,{data}")
 
 
-def _outcomes_table(summary: dict[str, Any]) -> Table:
-    labels = summary["outcome_labels"]
+def _outcomes_table(summary: ExplorationSummary) -> Table:
     rows = [
         [
-            Cell(row["doctrine"], code=True),
-            Cell(labels.get(row["outcome"], row["outcome"])),
-            Cell(_number(row["median"]), detail=f"[{_number(row['p05'])}, {_number(row['p95'])}]"),
-            Cell(_number(row["mean"])),
+            Cell(spread.doctrine, code=True),
+            Cell(summary.label(spread.outcome)),
+            Cell(_number(spread.median), detail=f"[{_number(spread.p05)}, {_number(spread.p95)}]"),
+            Cell(_number(spread.mean)),
         ]
-        for _, row in summary["outcomes"].iterrows()
+        for spread in summary.spread
     ]
     return Table(
         "Outcomes across the sampled points",
@@ -58,56 +52,56 @@ def _outcomes_table(summary: dict[str, Any]) -> Table:
     )
 
 
-def _ranking_table(table: pd.DataFrame, method: str, outcome: str) -> Table | None:
-    if method not in RANKING:
-        return None
-    value, low, high, meaning = RANKING[method]
+def _ranking_table(results: list[SensitivityIndices], outcome: str) -> Table | None:
     rows = []
-    for doctrine, part in table[table["outcome"] == outcome].groupby("doctrine", sort=False):
-        ranked = part.sort_values(value, ascending=False).head(TOP_PARAMETERS)
-        for _, row in ranked.iterrows():
-            interval = f"[{_number(row.get(low))}, {_number(row.get(high))}]"
+    for result in results:
+        measure = result.ranked_by
+        ranked = result.ranking(TOP_PARAMETERS)
+        for parameter in ranked["parameter"].to_numpy():
+            row = ranked.sel(parameter=parameter)
+            interval = (
+                f"[{_number(float(row[f'{measure}_low']))}, "
+                f"{_number(float(row[f'{measure}_high']))}]"
+            )
             rows.append(
                 [
-                    Cell(str(doctrine), code=True),
-                    Cell(row["parameter"], code=True),
-                    Cell(_number(row[value]), detail=interval),
+                    Cell(result.doctrine, code=True),
+                    Cell(str(parameter), code=True),
+                    Cell(_number(float(row[measure])), detail=interval),
                 ]
             )
     if not rows:
         return None
+    method = results[0].method
     return Table(
         f"Most influential parameters on {outcome} ({method})",
-        ["doctrine", "parameter", f"{meaning} [95% interval]"],
+        ["doctrine", "parameter", f"{MEANINGS[results[0].ranked_by]} [bootstrap interval]"],
         rows,
         slug=f"sensitivity-{outcome}",
     )
 
 
-def _discovery_blocks(case: dict[str, Any]) -> list[Block]:
-    settings = case["settings"]
-    boxes: pd.DataFrame = case["boxes"]
-    limits: pd.DataFrame = case["limits"]
+def _discovery_blocks(result: PrimResult) -> list[Block]:
+    settings = result.settings
     rows = []
-    for _, box in boxes.iterrows():
-        restricted = limits[limits["box"] == box["box"]]
+    for number, box in enumerate(result.boxes, start=1):
+        step = box.chosen_step
         conditions = "; ".join(
-            f"{r['parameter']} in [{_number(r['low'])}, {_number(r['high'])}]"
-            for _, r in restricted.iterrows()
+            f"{limit.parameter} in [{_number(limit.low)}, {_number(limit.high)}]"
+            for limit in box.limits
         )
         rows.append(
             [
-                Cell(str(int(box["box"]))),
-                Cell(_number(box["coverage"], 2)),
-                Cell(_number(box["density"], 2)),
-                Cell(_number(box["mass"], 2)),
+                Cell(str(number)),
+                Cell(_number(step.coverage, 2)),
+                Cell(_number(step.density, 2)),
+                Cell(_number(step.mass, 2)),
                 Cell(conditions or "(no restriction)"),
             ]
         )
-    relation = settings.get("relation", "below")
     title = (
-        f"Where {settings['doctrine']} keeps {settings['outcome']} {relation} "
-        f"{settings['threshold']} (PRIM)"
+        f"Where {settings.doctrine} keeps {settings.outcome_label} {settings.relation} "
+        f"{settings.threshold:g} (PRIM)"
     )
     blocks = [
         table_block(
@@ -115,53 +109,60 @@ def _discovery_blocks(case: dict[str, Any]) -> list[Block]:
                 title,
                 ["box", "coverage", "density", "mass", "restricted dimensions"],
                 rows,
-                note=f"Base rate {_number(settings.get('base_rate'), 2)} of "
-                f"{settings.get('points')} points; coverage = share of the cases of interest "
-                "inside the box, density = share of the box's points that are cases.",
-                slug=f"discovery-{case['name']}",
+                note=f"Base rate {_number(settings.base_rate, 2)} of {settings.points} points; "
+                "coverage = share of the cases of interest inside the box, density = share of "
+                "the box's points that are cases.",
+                slug=f"discovery-{result.name}",
             )
         )
     ]
-    for figure in case["figures"]:
-        kind = (
-            "peeling trajectory (coverage vs density)"
-            if "tradeoff" in figure.name
-            else ("the boxes' restricted ranges")
-        )
-        blocks.append(_image(figure, f"{settings['doctrine']}: {kind}", f"{case['name']}"))
+    for figure, kind in (
+        (result.tradeoff_figure, "peeling trajectory (coverage vs density)"),
+        (result.boxes_figure, "the boxes' restricted ranges"),
+    ):
+        if figure is not None:
+            blocks.append(_image(figure, f"{settings.doctrine}: {kind}", result.name))
     return blocks
 
 
-def exploration_section(summary: dict[str, Any]) -> Section:
-    """The section for one stored exploration (see ``exploration_summary``)."""
-    design = summary.get("design") or {}
+def exploration_section(summary: ExplorationSummary, outcome: str | None = None) -> Section:
+    """The section for one stored exploration.
+
+    ``outcome`` is the outcome whose sensitivity is shown; by default the first the sweep's
+    sensitivity analysis covers. Every discovery is shown, each with the outcome it explores.
+    """
     section = Section(
         "exploration",
         "Exploration",
         intro=(
-            f"A {design.get('kind', '?')} design of {design.get('points', '?')} points over "
-            f"{len(summary['parameters'])} uncertain parameters, "
-            f"{summary.get('replicates')} replicates x {summary.get('days')} days per point, "
-            f"doctrines {', '.join(summary['doctrines'])}, seed {summary.get('seed')}; "
-            f"{summary['infeasible_points']} infeasible point(s)."
+            f"A {summary.design} design of {summary.points} points over "
+            f"{len(summary.parameters)} uncertain parameters, "
+            f"{summary.facts.replicates} replicates x {summary.facts.days} days per point, "
+            f"doctrines {', '.join(summary.doctrines)}, seed {summary.facts.seed}; "
+            f"{summary.infeasible_points} infeasible point(s)."
         ),
     )
-    if not summary.get("complete", True):
-        section.notice = "The sweep is incomplete: run it again with --resume."
-    if len(summary["outcomes"]):
+    notices = [] if summary.complete else ["The sweep is incomplete: run it again with --resume."]
+    section.notice = " ".join([*notices, *(f"Left out: {reason}" for reason in summary.unreadable)])
+    if summary.spread:
         section.blocks.append(table_block(_outcomes_table(summary)))
-    sensitivity = summary.get("sensitivity")
-    if sensitivity:
-        table = _ranking_table(sensitivity["table"], sensitivity["method"], "p_crisis")
+    sensitivity = summary.sensitivity
+    if sensitivity is not None and sensitivity.outcomes:
+        shown = outcome or sensitivity.outcomes[0]
+        results = sensitivity.for_outcome(shown)
+        table = _ranking_table(results, shown)
         if table is not None:
             section.blocks.append(table_block(table))
-        for figure in sensitivity["figures"]:
-            if "p_crisis" in figure.name:
+        for result in results:
+            if result.figure is not None:
                 section.blocks.append(
                     _image(
-                        figure, f"Sensitivity of P(crisis) ({sensitivity['method']})", figure.name
+                        result.figure,
+                        f"Sensitivity of {summary.label(shown)} under {result.doctrine} "
+                        f"({result.method})",
+                        result.figure.name,
                     )
                 )
-    for case in summary.get("discovery") or []:
-        section.blocks.extend(_discovery_blocks(case))
+    for discovery in summary.discoveries:
+        section.blocks.extend(_discovery_blocks(discovery))
     return section

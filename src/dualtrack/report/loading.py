@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from dualtrack.analysis.comparison import paired_differences
 from dualtrack.analysis.outcomes import summary_table
+from dualtrack.engine import outputs
 from dualtrack.experiments.interrupts import signals_deferred
 from dualtrack.experiments.store import FILES
 from dualtrack.scenario.errors import ScenarioError
@@ -30,7 +31,11 @@ RESULTS_FILE = FILES.results
 SUMMARY_FILE = FILES.summary
 COMPARISON_FILE = FILES.comparison
 REQUIRED_FILES = (SCENARIO_FILE, MANIFEST_FILE, RESULTS_FILE)
-UNUSED_VARIABLES = ("incidents", "traced_incidents", "traced_escalation", "incidents_mean")
+UNUSED_VARIABLES = (
+    "incidents",
+    outputs.TRACED_PREFIX + "incidents",
+    outputs.TRACED_PREFIX + "escalation",
+)
 """Stored variables the report does not draw (left on disk to load faster)."""
 DEFAULT_REFERENCE = "deterrence-only"
 """Reference doctrine for paired differences when the folder has no comparison.csv."""

@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from dualtrack.engine import outputs
 from dualtrack.scenario.schema import Scenario
 
 FAN_QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -51,19 +52,20 @@ class Trajectories:
 def trajectories(results: xr.Dataset) -> Trajectories | None:
     """The trajectories available for fans, or None for a summary-only run."""
     replicates = int(results.sizes["replicate"])
-    if "forces" in results:
+    members = outputs.trajectories(results, "forces")
+    if members is None:
+        return None
+    if outputs.record_of(results, "forces") == "full":
         return Trajectories("full", min(replicates, FAN_MEMBER_LIMIT), replicates)
-    if "traced_forces" in results:
-        return Trajectories("traced", int(results.sizes["traced"]), replicates)
-    return None
+    return Trajectories("traced", int(members.sizes["member"]), replicates)
 
 
 def trajectory(results: xr.Dataset, name: str, source: Trajectories) -> xr.DataArray:
-    """A trajectory variable with its replicate axis named ``member``."""
-    if source.kind == "full":
-        values = results[name].isel(replicate=slice(0, source.members))
-        return values.rename(replicate="member")
-    return results[f"traced_{name}"].rename(traced="member")
+    """A trajectory variable with its replicate axis named ``member`` (the fan's members)."""
+    values = outputs.trajectories(results, name)
+    if values is None:
+        raise KeyError(f"the results keep no trajectories of {name!r}")
+    return values.isel(member=slice(0, source.members))
 
 
 def category_weights(scenario: Scenario, results: xr.Dataset) -> xr.DataArray:
@@ -127,11 +129,7 @@ def forces_fans(results: xr.Dataset, scenario: Scenario, source: Trajectories) -
     names = dict(zip(results["actor"].values, results["actor_name"].values, strict=True))
     actors = border_actors(results, scenario)
     members = weighted(trajectory(results, "forces", source).sel(actor=actors), weights)
-    if "forces_mean" in results:
-        means = weighted(results["forces_mean"].sel(actor=actors), weights)
-    else:
-        forces = results["forces"].sel(actor=actors)
-        means = weighted(forces.mean("replicate", skipna=False, dtype=np.float64), weights)
+    means = weighted(_per_step_mean(results, "forces").sel(actor=actors), weights)
     return {
         actor: _fan(
             f"{names[actor]} ({actor})",
@@ -156,10 +154,7 @@ def threat_fans(results: xr.Dataset, source: Trajectories) -> dict[str, Fan]:
     """Perceived threat of each actor of the focus dyad (actor id -> fan)."""
     doctrines = [str(d) for d in results["doctrine"].values]
     members = trajectory(results, "perceived_threat", source)
-    if "perceived_threat_mean" in results:
-        means = results["perceived_threat_mean"]
-    else:
-        means = results["perceived_threat"].mean("replicate", skipna=False, dtype=np.float64)
+    means = _per_step_mean(results, "perceived_threat")
     return {
         actor: _fan(
             f"threat felt by {actor}",
@@ -177,43 +172,29 @@ def trust_fan(results: xr.Dataset, source: Trajectories) -> Fan:
     dyad = results.attrs["focus_dyad"]
     doctrines = [str(d) for d in results["doctrine"].values]
     members = trajectory(results, "trust", source).sel(dyad=dyad)
-    if "trust_mean" in results:
-        mean = results["trust_mean"].sel(dyad=dyad)
-    else:
-        mean = results["trust"].sel(dyad=dyad).mean("replicate", skipna=False, dtype=np.float64)
+    mean = _per_step_mean(results, "trust").sel(dyad=dyad)
     return _fan(f"trust {dyad}", "0..1", members, mean, doctrines)
 
 
-def has_time_series(results: xr.Dataset) -> bool:
-    """True when the run kept per-step series (record full or mean)."""
-    return "forces" in results or "forces_mean" in results
+def _per_step_mean(results: xr.Dataset, name: str) -> xr.DataArray:
+    mean = outputs.per_step_mean(results, name)
+    if mean is None:
+        raise KeyError(f"the results keep no per-step series of {name!r}")
+    return mean
 
 
 def rung_shares(results: xr.Dataset) -> xr.DataArray:
     """Share of all replicates on each rung of the focus dyad, (doctrine, time, rung)."""
     dyad = results.attrs["focus_dyad"]
-    if "rung_share" in results:
-        return results["rung_share"].sel(dyad=dyad).transpose("doctrine", "time", "rung")
-    rung = results["escalation"].sel(dyad=dyad).values  # (doctrine, replicate, time)
-    shares = np.stack([(rung == r).mean(axis=1) for r in results["rung"].values.tolist()], axis=-1)
-    return xr.DataArray(
-        shares,
-        dims=("doctrine", "time", "rung"),
-        coords={
-            "doctrine": results["doctrine"],
-            "time": results["time"],
-            "rung": results["rung"],
-        },
-    )
+    shares = _per_step_mean(results, "escalation").sel(dyad=dyad)
+    return shares.transpose("doctrine", "time", "rung")
 
 
 def agreement_shares(results: xr.Dataset) -> xr.DataArray:
     """Share of all replicates with an agreement in force in the focus dyad, (doctrine, time)."""
     dyad = results.attrs["focus_dyad"]
-    if "agreement_share" in results:
-        return results["agreement_share"].sel(dyad=dyad).transpose("doctrine", "time")
-    active = results["agreement_in_force"].sel(dyad=dyad)
-    return active.mean("replicate", skipna=False, dtype=np.float64).transpose("doctrine", "time")
+    active = _per_step_mean(results, "agreement_in_force").sel(dyad=dyad)
+    return active.transpose("doctrine", "time")
 
 
 def agreement_spells(

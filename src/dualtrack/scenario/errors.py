@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from dualtrack.scenario.parameters import yaml_number
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,14 @@ def format_path(loc: Sequence[Any]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+def input_message(item: Mapping[str, Any]) -> str:
+    """What is wrong with one value from a pydantic error item, with what was found."""
+    found = item.get("input")
+    if item["type"] == "finite_number" and isinstance(found, float):
+        return f"expected a finite number, found {yaml_number(found)}"
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if "found" not in message and not isinstance(found, Mapping | list):
+        message = f"{message}; found {found!r}"
+    return message

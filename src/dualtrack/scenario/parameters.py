@@ -3,16 +3,43 @@
 Every number in a scenario may be written either as a plain value (``0.3``) or as a mapping
 ``{value: 0.3, low: 0.1, high: 0.6, distribution: triangular, source: "..."}``.  The engine
 uses ``value`` (the documented nominal); exploration studies sample the range.
+
+Every number must be finite, and each field declares the range it accepts (a :class:`Range`
+in its type, e.g. a probability lies in [0, 1]); the range holds for the value and for both
+ends of an uncertainty range. No number's magnitude may exceed :data:`LIMIT`, so that sums and
+products over a run cannot overflow.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 Distribution = Literal["uniform", "triangular", "loguniform", "truncnormal"]
+
+LIMIT = 1e9
+"""Largest magnitude of any scenario number (the neutral doctrine's 'never' ratio is 1e9)."""
+
+
+def yaml_number(number: float) -> str:
+    """A number as YAML writes it (``.nan``, ``.inf``, ``-.inf``, ``0.3``), for messages."""
+    if isinstance(number, int):
+        return str(number)
+    if math.isnan(number):
+        return ".nan"
+    if math.isinf(number):
+        return ".inf" if number > 0 else "-.inf"
+    return f"{number:g}".replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
 
 
 class Uncertain(BaseModel):
@@ -20,14 +47,24 @@ class Uncertain(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: float = Field(description="Nominal value used when the range is not sampled.")
-    low: float | None = Field(default=None, description="Lower end of the uncertainty range.")
-    high: float | None = Field(default=None, description="Upper end of the uncertainty range.")
+    value: float = Field(
+        allow_inf_nan=False, description="Nominal value used when the range is not sampled."
+    )
+    low: float | None = Field(
+        default=None, allow_inf_nan=False, description="Lower end of the uncertainty range."
+    )
+    high: float | None = Field(
+        default=None, allow_inf_nan=False, description="Upper end of the uncertainty range."
+    )
     distribution: Distribution = Field(
         default="uniform", description="How a study samples the range."
     )
     sd: float | None = Field(
-        default=None, gt=0, description="Standard deviation (truncnormal only)."
+        default=None,
+        gt=0,
+        le=LIMIT,
+        allow_inf_nan=False,
+        description="Standard deviation (truncnormal only).",
     )
     source: str | None = Field(default=None, description="Where the number comes from.")
     calibrated: bool = Field(
@@ -82,7 +119,17 @@ def _coerce(data: Any) -> Any:
     if isinstance(data, bool):
         raise ValueError(f"expected a number, found {data!r}")
     if isinstance(data, int | float):
-        return {"value": float(data)}
+        try:
+            number = float(data)
+        except OverflowError:
+            digits = int(int(data).bit_length() * math.log10(2)) + 1
+            raise ValueError(
+                f"expected a number of magnitude <= {yaml_number(LIMIT)}, found an integer of "
+                f"about {digits} digits"
+            ) from None
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite number, found {yaml_number(number)}")
+        return {"value": number}
     if isinstance(data, str):
         raise ValueError(
             f"expected a number or a mapping {{value, low, high, source}}, found {data!r}"
@@ -95,30 +142,49 @@ def _coerce(data: Any) -> Any:
     return data
 
 
-def _bounded(ge: float | None, le: float | None, gt: float | None):
-    """Validator checking value and range ends against the parameter's physical bounds."""
+@dataclass(frozen=True)
+class Range:
+    """The values a numeric field accepts: its value and both ends of its uncertainty range.
 
-    def check(param: Uncertain) -> Uncertain:
+    Placed in a field's type (``Annotated[Uncertain, Range(ge=0, le=1)]``), it is what the
+    field is checked against and what the scenario-format reference lists.
+    """
+
+    le: float
+    ge: float | None = None
+    gt: float | None = None
+
+    def check(self, param: Uncertain) -> Uncertain:
+        """The parameter, or a ValueError naming the first number outside the range."""
         for name in ("value", "low", "high"):
             number = getattr(param, name)
             if number is None:
                 continue
-            if ge is not None and number < ge:
-                raise ValueError(f"expected {name} >= {ge}, found {number}")
-            if gt is not None and number <= gt:
-                raise ValueError(f"expected {name} > {gt}, found {number}")
-            if le is not None and number > le:
-                raise ValueError(f"expected {name} <= {le}, found {number}")
+            if self.ge is not None and number < self.ge:
+                bound = f">= {yaml_number(self.ge)}"
+            elif self.gt is not None and number <= self.gt:
+                bound = f"> {yaml_number(self.gt)}"
+            elif number > self.le:
+                bound = f"<= {yaml_number(self.le)}"
+            else:
+                continue
+            raise ValueError(f"expected {name} {bound}, found {yaml_number(number)}")
         return param
 
-    return check
+    def __str__(self) -> str:
+        """Interval notation, e.g. ``[0, 1]`` or ``(0, 1e9]``."""
+        if self.ge is not None:
+            low = f"[{yaml_number(self.ge)}"
+        else:
+            low = "(-.inf" if self.gt is None else f"({yaml_number(self.gt)}"
+        return f"{low}, {yaml_number(self.le)}]"
 
 
-def param(*, ge: float | None = None, le: float | None = None, gt: float | None = None) -> Any:
-    """An annotated :class:`Uncertain` type with physical bounds (e.g. a probability)."""
-    from pydantic import AfterValidator
-
-    return Annotated[Uncertain, BeforeValidator(_coerce), AfterValidator(_bounded(ge, le, gt))]
+def param(*, ge: float | None = None, gt: float | None = None, le: float = LIMIT) -> Any:
+    """An annotated :class:`Uncertain` type accepting numbers in a range (e.g. a probability);
+    the range is ``[-LIMIT, LIMIT]`` where no bound is given."""
+    bounds = Range(le=le, ge=-LIMIT if ge is None and gt is None else ge, gt=gt)
+    return Annotated[Uncertain, BeforeValidator(_coerce), bounds, AfterValidator(bounds.check)]
 
 
 Real = param()
@@ -126,6 +192,24 @@ NonNegative = param(ge=0.0)
 Positive = param(gt=0.0)
 Probability = param(ge=0.0, le=1.0)
 Fraction = Probability
+
+# Quantities of a scenario, each with the range that keeps it meaningful.
+Units = param(ge=0.0, le=1e6)
+"""Force units near a border (battalion-equivalents, batteries, ...): at most a million."""
+ThreatPoints = param(ge=0.0, le=1e6)
+"""Threat points (one deployed reference unit = 1)."""
+UnitCost = param(ge=0.0, le=1e6)
+"""Cost units per unit and day."""
+RelativeWeight = param(ge=0.0, le=1e3)
+"""A relative weight or share (1 = the default)."""
+Factor = param(ge=0.0, le=1e3)
+"""A multiplying factor (1 = no change)."""
+Bias = param(ge=0.0, le=10.0)
+"""An over-estimation factor (0 = none, 1 = double)."""
+DailyRate = param(ge=0.0, le=100.0)
+"""A hazard or rate per day (events per day): at most 100."""
+LengthKm = param(gt=0.0, le=40_075.0)
+"""A length in km: no border is longer than the equator (40,075 km)."""
 
 
 def nominal(

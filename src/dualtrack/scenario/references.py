@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from dualtrack.doctrines import REGISTRY
-from dualtrack.scenario.errors import Problem, format_path
+from dualtrack.scenario.dyads import dyad_id
+from dualtrack.scenario.errors import Problem, format_path, input_message
 from dualtrack.scenario.schema import (
     ChannelShock,
     IncidentRateShock,
@@ -27,11 +28,7 @@ def _parameter_message(item: Mapping[str, Any], params_model: type[BaseModel]) -
     if item["type"] == "extra_forbidden":
         known = ", ".join(params_model.model_fields) or "none"
         return f"unknown parameter {item['loc'][-1]!r}; expected one of {known}"
-    message = str(item["msg"]).removeprefix("Value error, ")
-    found = item.get("input")
-    if "found" not in message and not isinstance(found, Mapping | list):
-        message = f"{message}; found {found!r}"
-    return message
+    return input_message(item)
 
 
 def _duplicates(items: list[str], path: str) -> list[Problem]:
@@ -120,7 +117,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
         pair = frozenset(relation.between)
         if pair in relation_kind:
             problems.append(
-                Problem(f"relations[{i}]", f"duplicate relation between {sorted(pair)}")
+                Problem(f"relations[{i}]", f"duplicate relation {dyad_id(relation.between)}")
             )
         relation_kind[pair] = relation.kind
         if relation.kind == "ally" and relation.commitment.value <= 0.0:
@@ -132,7 +129,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
                 Problem(f"relations[{i}].commitment", f"a {relation.kind} has no commitment")
             )
 
-    dyads: set[frozenset[str]] = set()
+    dyads: dict[frozenset[str], tuple[str, str]] = {}
     dyad_channels: dict[frozenset[str], set[str]] = {}
     for i, dyad in enumerate(scenario.dyads):
         ok = [actor_ref(a, f"dyads[{i}].between[{k}]") for k, a in enumerate(dyad.between)]
@@ -143,7 +140,7 @@ def check_references(scenario: Scenario) -> list[Problem]:
             problems.append(Problem(f"dyads[{i}].between", "expected two different actors"))
             continue
         if pair in dyads:
-            problems.append(Problem(f"dyads[{i}]", f"duplicate dyad {sorted(pair)}"))
+            problems.append(Problem(f"dyads[{i}]", f"duplicate dyad {dyad_id(dyad.between)}"))
         if relation_kind.get(pair) != "adversary":
             problems.append(
                 Problem(
@@ -152,15 +149,15 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     f"{relation_kind.get(pair, 'neutral')}",
                 )
             )
-        dyads.add(pair)
+        dyads.setdefault(pair, dyad.between)
         dyad_channels[pair] = set(dyad.channels)
 
     def dyad_ref(pair_list: tuple[str, str], path: str) -> frozenset[str] | None:
         pair = frozenset(pair_list)
         if pair not in dyads:
-            listed = ", ".join("-".join(sorted(d)) for d in dyads) or "none"
+            listed = ", ".join(dyad_id(d) for d in dyads.values()) or "none"
             problems.append(
-                Problem(path, f"unknown dyad {list(pair_list)}; defined dyads are {listed}")
+                Problem(path, f"unknown dyad {dyad_id(pair_list)}; defined dyads are {listed}")
             )
             return None
         return pair
@@ -199,8 +196,8 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     problems.append(
                         Problem(
                             f"{path}.channel",
-                            f"channel {shock.channel!r} is not declared "
-                            f"for dyad {sorted(shock_pair)}; declared channels are {declared}",
+                            f"channel {shock.channel!r} is not declared for dyad "
+                            f"{dyad_id(dyads[shock_pair])}; declared channels are {declared}",
                         )
                     )
         elif isinstance(shock, PerceivedBuildupShock):
@@ -231,7 +228,8 @@ def check_references(scenario: Scenario) -> list[Problem]:
             problems.append(
                 Problem(
                     "settings.subject",
-                    f"expected a side of the focus dyad {list(focus)}, found {settings.subject!r}",
+                    f"expected a side of the focus dyad {dyad_id(focus)}, "
+                    f"found {settings.subject!r}",
                 )
             )
     return problems

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -27,16 +28,25 @@ from dualtrack.mechanisms.perception import PerceptionParams
 from dualtrack.mechanisms.threat import ThreatParams
 from dualtrack.mechanisms.trust import TrustParams
 from dualtrack.scenario.channels import ChannelType
+from dualtrack.scenario.dyads import dyad_id, pair_from_text
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.parameters import (
-    NonNegative,
-    Positive,
+    Bias,
+    DailyRate,
+    Factor,
+    LengthKm,
     Probability,
+    RelativeWeight,
+    ThreatPoints,
     Uncertain,
+    UnitCost,
+    Units,
     nominal,
 )
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64)]
+Pair = Annotated[tuple[Identifier, Identifier], BeforeValidator(pair_from_text)]
+"""Two actor ids, written ``[A, B]`` or ``A-B`` (see :mod:`dualtrack.scenario.dyads`)."""
 
 
 class Strict(BaseModel):
@@ -48,13 +58,13 @@ class Strict(BaseModel):
 class Category(Strict):
     """A force category, e.g. long-range strike (Iskander, Polonez)."""
 
-    id: Identifier
-    name: str
+    id: Identifier = Field(description="Key of the category in actors' forces.")
+    name: str = Field(description="Readable name.")
     unit: str = Field(default="unit", description="What one unit of this category is.")
-    threat_weight: NonNegative = Field(
+    threat_weight: ThreatPoints = Field(
         description="Threat points one deployed unit poses to the other side."
     )
-    unit_cost: NonNegative = Field(
+    unit_cost: UnitCost = Field(
         default=nominal(1.0),
         description="Cost units per unit held near the border above baseline per day.",
     )
@@ -63,18 +73,18 @@ class Category(Strict):
 class ForceSpec(Strict):
     """An actor's forces of one category near the border."""
 
-    baseline: NonNegative = Field(description="Units near the border in normal times.")
-    capacity: NonNegative | None = Field(
+    baseline: Units = Field(description="Units near the border in normal times.")
+    capacity: Units | None = Field(
         default=None, description="Most units the actor can hold there; none = unbounded."
     )
     deployment_rate: Probability = Field(
         description="Share of the gap to the target closed per day (1/days)."
     )
-    response_share: NonNegative = Field(
+    response_share: RelativeWeight = Field(
         default=nominal(1.0),
         description="Relative share of a threat response put into this category.",
     )
-    initial: NonNegative | None = Field(
+    initial: Units | None = Field(
         default=None, description="Units at the start; defaults to the baseline."
     )
 
@@ -106,21 +116,27 @@ class ForceSpec(Strict):
 class DoctrineSpec(Strict):
     """Which doctrine an actor follows and its parameters."""
 
-    name: str
-    params: dict[str, Any] = Field(default_factory=dict)
+    name: str = Field(description="A registered doctrine (`dualtrack doctrines` lists them).")
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The doctrine's parameters (see 'Doctrine parameters'); others keep "
+        "their defaults.",
+    )
 
 
 class Actor(Strict):
     """A state, an alliance or a non-state armed group."""
 
-    id: Identifier
-    name: str
-    kind: Literal["state", "alliance", "non-state"] = "state"
+    id: Identifier = Field(description="Short id used everywhere else, e.g. BLR.")
+    name: str = Field(description="Readable name.")
+    kind: Literal["state", "alliance", "non-state"] = Field(
+        default="state", description="What sort of actor it is."
+    )
     nuclear: bool = Field(default=False, description="Has (or hosts) nuclear weapons.")
     resolve: Probability = Field(
         default=nominal(0.5), description="Willingness to run risks for its stakes (0..1)."
     )
-    threat_inflation: NonNegative = Field(
+    threat_inflation: Bias = Field(
         default=nominal(0.0),
         description="Bias by which it over-estimates adversary forces (Jervis 1976).",
     )
@@ -128,9 +144,15 @@ class Actor(Strict):
         default=None,
         description="Host actor whose side of the border this actor's forces stand on.",
     )
-    doctrine: DoctrineSpec = Field(default_factory=lambda: DoctrineSpec(name="deterrence-only"))
-    forces: dict[str, ForceSpec] = Field(default_factory=dict)
-    sector_weights: dict[str, NonNegative] = Field(
+    doctrine: DoctrineSpec = Field(
+        default_factory=lambda: DoctrineSpec(name="deterrence-only"),
+        description="Policy deciding its forces and willingness to talk.",
+    )
+    forces: dict[str, ForceSpec] = Field(
+        default_factory=dict,
+        description="Forces near the border per category id; none = no military presence.",
+    )
+    sector_weights: dict[str, RelativeWeight] = Field(
         default_factory=dict,
         description="Relative concentration per sector (default 1): forces spread over the "
         "actor's sectors in proportion to length x weight.",
@@ -140,28 +162,30 @@ class Actor(Strict):
 class Relation(Strict):
     """A relation between two actors; pairs not listed are neutral."""
 
-    between: tuple[Identifier, Identifier]
-    kind: Literal["adversary", "ally", "neutral"]
+    between: Pair = Field(description="The two actors.")
+    kind: Literal["adversary", "ally", "neutral"] = Field(
+        description="Adversaries may form dyads; allies share threats and may be pulled in."
+    )
     commitment: Probability = Field(
         default=nominal(0.0), description="Strength of the alliance commitment (allies only)."
     )
-    source: str | None = None
+    source: str | None = Field(default=None, description="Where the relation comes from.")
 
     @model_validator(mode="after")
     def _distinct(self) -> Relation:
         if self.between[0] == self.between[1]:
-            raise ValueError(f"expected two different actors, found {list(self.between)}")
+            raise ValueError(f"expected two different actors, found {dyad_id(self.between)}")
         return self
 
 
 class Sector(Strict):
     """A stretch of the border between two actors."""
 
-    id: Identifier
-    name: str
-    between: tuple[Identifier, Identifier]
-    length_km: Positive
-    exogenous_rate: dict[str, NonNegative] = Field(
+    id: Identifier = Field(description="Short id, used in sector_weights and shocks.")
+    name: str = Field(description="Readable name.")
+    between: Pair = Field(description="The two sides; they must form a dyad.")
+    length_km: LengthKm = Field(description="Length of the stretch of border (km).")
+    exogenous_rate: dict[str, DailyRate] = Field(
         default_factory=dict,
         description="Daily rate of exogenous incidents suffered by each side (actor id -> rate).",
     )
@@ -170,7 +194,7 @@ class Sector(Strict):
 class Channel(Strict):
     """A communication channel of a dyad."""
 
-    open: bool = True
+    open: bool = Field(default=True, description="Whether the channel is open at the start.")
     quality: Probability = Field(default=nominal(1.0), description="0 = useless, 1 = excellent.")
 
 
@@ -180,7 +204,7 @@ class Verification(Strict):
     transparency: Probability = Field(
         default=nominal(0.0), description="Standing military transparency (0..1)."
     )
-    detection_rate: NonNegative = Field(
+    detection_rate: DailyRate = Field(
         default=nominal(0.0), description="Daily hazard that inspections detect a violation."
     )
     inspection_transparency: Probability = Field(
@@ -192,11 +216,24 @@ class Verification(Strict):
 class Dyad(Strict):
     """Two adversaries whose relations the model tracks: channels, verification, ladder."""
 
-    between: tuple[Identifier, Identifier]
-    channels: dict[ChannelType, Channel] = Field(default_factory=dict)
-    verification: Verification = Field(default_factory=Verification)
-    initial_trust: Probability = Field(default=nominal(0.3))
-    initial_rung: Rung = Rung.STABLE
+    between: Pair = Field(
+        description="Two adversaries; the dyad's id joins them in this order (BLR-UKR)."
+    )
+    channels: dict[ChannelType, Channel] = Field(
+        default_factory=dict,
+        description="Communication channels by type; undeclared types are closed for the "
+        "whole run (a shock can only act on a declared one).",
+    )
+    verification: Verification = Field(
+        default_factory=Verification, description="Transparency and inspections."
+    )
+    initial_trust: Probability = Field(
+        default=nominal(0.3), description="Trust between the two at the start (0..1)."
+    )
+    initial_rung: Rung = Field(
+        default=Rung.STABLE,
+        description="Escalation rung at the start, by name (tension, crisis, ...) or number.",
+    )
 
     @field_validator("initial_rung", mode="before")
     @classmethod
@@ -213,11 +250,15 @@ class Dyad(Strict):
 class ShockBase(Strict):
     """When a shock acts: from ``date`` (or ``start``) until ``end`` (exclusive) or forever."""
 
-    date: dt.date | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    label: str | None = None
-    source: str | None = None
+    date: dt.date | None = Field(default=None, description="Day it happens (give this or start).")
+    start: dt.date | None = Field(
+        default=None, description="First day it acts (give this or date)."
+    )
+    end: dt.date | None = Field(
+        default=None, description="First day it no longer acts; none = to the end of the run."
+    )
+    label: str | None = Field(default=None, description="Readable name for charts.")
+    source: str | None = Field(default=None, description="Where the event comes from.")
 
     @model_validator(mode="after")
     def _one_start(self) -> ShockBase:
@@ -237,46 +278,55 @@ class ShockBase(Strict):
 class IncidentRateShock(ShockBase):
     """Changes the exogenous incident rate (e.g. drone incursions) in sectors."""
 
-    kind: Literal["incident_rate"]
-    sectors: list[Identifier] | Literal["all"] = "all"
-    victim: Identifier
-    rate: NonNegative = Field(
-        description="Daily rate of exogenous incidents in each listed sector."
+    kind: Literal["incident_rate"] = Field(description="Tag of this kind of shock.")
+    sectors: list[Identifier] | Literal["all"] = Field(
+        default="all", description="Sector ids, or all sectors."
     )
-    mode: Literal["add", "set", "multiply"] = "add"
+    victim: Identifier = Field(
+        description="Actor who suffers the incidents; sectors it is no side of are unchanged."
+    )
+    rate: DailyRate = Field(
+        description="Daily rate of exogenous incidents in each listed sector (a factor in "
+        "mode multiply)."
+    )
+    mode: Literal["add", "set", "multiply"] = Field(
+        default="add", description="How the rate changes the sectors' rate."
+    )
 
 
 class ChannelShock(ShockBase):
     """Opens or closes a channel of a dyad, or changes its quality."""
 
-    kind: Literal["channel"]
-    dyad: tuple[Identifier, Identifier]
-    channel: ChannelType
-    open: bool
-    quality: Probability | None = None
+    kind: Literal["channel"] = Field(description="Tag of this kind of shock.")
+    dyad: Pair = Field(description="The dyad, e.g. BLR-UKR.")
+    channel: ChannelType = Field(description="A channel type declared for the dyad.")
+    open: bool = Field(description="Whether the channel is open while the shock acts.")
+    quality: Probability | None = Field(
+        default=None, description="Quality while the shock acts; none = unchanged."
+    )
 
 
 class PerceivedBuildupShock(ShockBase):
     """The observer believes the target holds extra forces that are not there."""
 
-    kind: Literal["perceived_buildup"]
-    observer: Identifier
-    target: Identifier
-    category: Identifier
-    amount: NonNegative = Field(description="Units the observer wrongly believes are deployed.")
+    kind: Literal["perceived_buildup"] = Field(description="Tag of this kind of shock.")
+    observer: Identifier = Field(description="Actor who is mistaken.")
+    target: Identifier = Field(description="Its adversary, believed to hold the forces.")
+    category: Identifier = Field(description="Category of the believed forces.")
+    amount: Units = Field(description="Units the observer wrongly believes are deployed.")
 
 
 class WarShock(ShockBase):
     """A war elsewhere that changes exogenous incident rates and felt threat while it lasts."""
 
-    kind: Literal["war"]
-    name: str
-    rate_multiplier: NonNegative = Field(
+    kind: Literal["war"] = Field(description="Tag of this kind of shock.")
+    name: str = Field(description="Readable name of the war.")
+    rate_multiplier: Factor = Field(
         default=nominal(1.0),
         description="Factor on the sectors' background exogenous incident rates (rates added "
         "by incident-rate shocks are not multiplied).",
     )
-    threat: dict[str, NonNegative] = Field(
+    threat: dict[str, ThreatPoints] = Field(
         default_factory=dict, description="Extra threat points felt per actor."
     )
 
@@ -290,23 +340,44 @@ Shock = Annotated[
 class MechanismParams(Strict):
     """Global parameters of each mechanism (see docs/model.md)."""
 
-    perception: PerceptionParams = Field(default_factory=PerceptionParams)
-    threat: ThreatParams = Field(default_factory=ThreatParams)
-    incidents: IncidentParams = Field(default_factory=IncidentParams)
-    dialogue: DialogueParams = Field(default_factory=DialogueParams)
-    trust: TrustParams = Field(default_factory=TrustParams)
-    escalation: EscalationParams = Field(default_factory=EscalationParams)
+    perception: PerceptionParams = Field(
+        default_factory=PerceptionParams, description="Noisy, biased perception of forces."
+    )
+    threat: ThreatParams = Field(
+        default_factory=ThreatParams, description="Threat from forces, incidents and rungs."
+    )
+    incidents: IncidentParams = Field(
+        default_factory=IncidentParams, description="Contact incidents and their attribution."
+    )
+    dialogue: DialogueParams = Field(
+        default_factory=DialogueParams, description="Talks, agreements and verification."
+    )
+    trust: TrustParams = Field(default_factory=TrustParams, description="Trust of each dyad.")
+    escalation: EscalationParams = Field(
+        default_factory=EscalationParams, description="Moves on the escalation ladder."
+    )
 
 
 class Settings(Strict):
     """Calendar, horizon, replicates and seed; which dyad and actor a study reports on."""
 
-    start: dt.date
-    horizon_days: int = Field(default=365, gt=0, le=36500)
-    step_days: float = Field(default=1.0, gt=0.0, le=30.0)
-    replicates: int = Field(default=1000, gt=0)
-    seed: int = Field(default=20240713, ge=0)
-    focus: tuple[Identifier, Identifier] | None = Field(
+    start: dt.date = Field(description="First day of the run (YYYY-MM-DD).")
+    horizon_days: int = Field(
+        default=365, gt=0, le=36500, description="Days simulated (at most 100 years)."
+    )
+    step_days: float = Field(
+        default=1.0, gt=0.0, le=30.0, allow_inf_nan=False, description="Days per step."
+    )
+    replicates: int = Field(
+        default=1000, gt=0, le=10_000_000, description="Monte Carlo replicates of a run."
+    )
+    seed: int = Field(
+        default=20240713,
+        ge=0,
+        le=2**63 - 1,
+        description="Root of the random streams (numpy SeedSequence).",
+    )
+    focus: Pair | None = Field(
         default=None, description="Dyad whose outcomes studies report; default: the first dyad."
     )
     subject: Identifier | None = Field(
@@ -321,17 +392,23 @@ class Settings(Strict):
 class Scenario(Strict):
     """A complete, validated scenario."""
 
-    id: Identifier
-    name: str
-    description: str = ""
-    settings: Settings
-    categories: list[Category] = Field(min_length=1)
-    actors: list[Actor] = Field(min_length=2)
-    relations: list[Relation] = Field(default_factory=list)
-    sectors: list[Sector] = Field(default_factory=list)
-    dyads: list[Dyad] = Field(min_length=1)
-    shocks: list[Shock] = Field(default_factory=list)
-    mechanisms: MechanismParams = Field(default_factory=MechanismParams)
+    id: Identifier = Field(description="Short id of the scenario, used in file names.")
+    name: str = Field(description="Readable title.")
+    description: str = Field(default="", description="What the scenario is about.")
+    settings: Settings = Field(description="Calendar, horizon, replicates and seed.")
+    categories: list[Category] = Field(min_length=1, description="Force categories.")
+    actors: list[Actor] = Field(min_length=2, description="States, alliances, armed groups.")
+    relations: list[Relation] = Field(
+        default_factory=list, description="Adversaries and allies; unlisted pairs are neutral."
+    )
+    sectors: list[Sector] = Field(
+        default_factory=list, description="Stretches of border where forces meet."
+    )
+    dyads: list[Dyad] = Field(min_length=1, description="Adversary pairs the model tracks.")
+    shocks: list[Shock] = Field(default_factory=list, description="Dated events.")
+    mechanisms: MechanismParams = Field(
+        default_factory=MechanismParams, description="Global parameters of each mechanism."
+    )
 
     @property
     def focus(self) -> tuple[str, str]:
