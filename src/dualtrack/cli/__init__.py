@@ -1,6 +1,7 @@
 """Command-line interface. Each module registers its commands on the shared Typer ``app``."""
 
 from dualtrack.cli import (  # noqa: F401  (each registers its commands)
+    adopt,
     authoring,
     cascades,
     core,
