@@ -163,8 +163,9 @@ def adopt(
         typer.Option(
             "--adopters",
             "-a",
-            help="An adoption set: comma-separated actor ids, 'all' or 'none'; repeat the "
-            "option to compare sets. Default: none, the scenario's subject, all.",
+            help="An adoption set: comma-separated actor ids, 'all', or 'none' (the "
+            "scenario's doctrines, with --fallback applied); repeat the option to compare "
+            "sets. Default: none, the scenario's subject, all.",
         ),
     ] = None,
     fallback: Annotated[
