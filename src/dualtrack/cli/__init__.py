@@ -5,6 +5,7 @@ checks), ``budget`` (memory and time estimates), then one module per group of co
 """
 
 from dualtrack.cli import (  # noqa: F401  (each registers its commands)
+    adopt,
     authoring,
     cascades,
     core,

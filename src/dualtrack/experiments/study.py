@@ -30,7 +30,7 @@ def values_per_step(compiled: Compiled) -> int:
 
 @dataclass(frozen=True)
 class Study:
-    """Plans for every doctrine of a study, ready to run."""
+    """Plans for every variant of a study (a doctrine, or doctrines for several actors)."""
 
     scenario: Scenario
     actor: str
@@ -59,39 +59,61 @@ def plan_study(
     chunk_size: int = DEFAULT_CHUNK,
 ) -> Study:
     """Plans for each doctrine; ``record="auto"`` keeps full trajectories for small studies."""
-    scenario = load_scenario(scenario)
     if not doctrines:
         raise ValueError("expected at least one doctrine")
-    first = plan_run(
+    return plan_variants(
         scenario,
-        doctrines[0],
+        {name: name for name in doctrines},
         actor=actor,
         replicates=replicates,
         seed=seed,
         days=days,
-        record="summary",
+        record=record,
         chunk_size=chunk_size,
     )
-    if record == "auto":
-        size = first.replicate_steps * values_per_step(first.compiled) * len(doctrines)
-        record = "full" if size <= FULL_RECORD_LIMIT else "mean"
-    if record not in RECORD_MODES:
-        raise ValueError(f"unknown record mode {record!r}; expected auto or one of {RECORD_MODES}")
-    mode = cast(RecordMode, record)
-    plans = {
-        name: plan_run(
+
+
+def plan_variants(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    variants: Mapping[str, str | Mapping[str, str]],
+    *,
+    actor: str | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    days: int | None = None,
+    record: RecordMode | str = "auto",
+    chunk_size: int = DEFAULT_CHUNK,
+) -> Study:
+    """Plans for named variants of a scenario, all on the same seed (common random numbers).
+
+    A variant is a doctrine for ``actor`` or a mapping of actor ids to doctrines (then
+    ``actor`` is not given); the study is keyed by the variants' names.
+    """
+    scenario = load_scenario(scenario)
+    if not variants:
+        raise ValueError("expected at least one variant")
+
+    def plan(variant: str | Mapping[str, str], mode: RecordMode) -> RunPlan:
+        return plan_run(
             scenario,
-            name,
+            variant,
             actor=actor,
             replicates=replicates,
             seed=seed,
             days=days,
             record=mode,
-            chunk_size=chunk_size,  # type: ignore[arg-type]
+            chunk_size=chunk_size,
         )
-        for name in doctrines
-    }
-    resolved = plans[doctrines[0]].scenario  # overrides (replicates, seed, days) applied
+
+    first = plan(next(iter(variants.values())), "summary")
+    if record == "auto":
+        size = first.replicate_steps * values_per_step(first.compiled) * len(variants)
+        record = "full" if size <= FULL_RECORD_LIMIT else "mean"
+    if record not in RECORD_MODES:
+        raise ValueError(f"unknown record mode {record!r}; expected auto or one of {RECORD_MODES}")
+    mode = cast(RecordMode, record)
+    plans = {name: plan(variant, mode) for name, variant in variants.items()}
+    resolved = first.scenario  # overrides (replicates, seed, days) applied
     return Study(resolved, actor or resolved.subject, plans)
 
 
