@@ -19,8 +19,8 @@ from dualtrack import __version__
 from dualtrack.analysis.history import DEFAULT_HALF_LIFE_DAYS
 from dualtrack.analysis.validation import DEFAULT_REPLICATES
 from dualtrack.cli import app, budget, explore, history, studies
-from dualtrack.experiments.store import combine
 from dualtrack.experiments.study import plan_study, run_study
+from dualtrack.experiments.study_store import combine
 from dualtrack.experiments.sweep import DEFAULT_BATCH_POINTS
 
 runner = CliRunner()

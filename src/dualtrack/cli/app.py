@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
@@ -255,3 +255,19 @@ def main(
     invocation.quiet = quiet
     invocation.started = time.perf_counter()
     console.stderr = False
+
+
+@contextmanager
+def stopped_by_signals(outcome: Callable[[], str]) -> Iterator[None]:
+    """Run a long command so that SIGINT/SIGTERM end it with one line and status 130/143.
+
+    ``outcome`` says what the interruption left (e.g. that the output folder is unchanged).
+    """
+    from dualtrack.experiments.interrupts import Interrupted, stop_on_signals
+
+    try:
+        with stop_on_signals():
+            yield
+    except Interrupted as stop:
+        errors.print(f"interrupted ({stop.name}): {outcome()}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=stop.exit_status) from None

@@ -65,7 +65,7 @@ def cascades(
 ) -> None:
     """Which dyads most often start a cascade (war spreading to other dyads or allies)."""
     from dualtrack.analysis.cascades import cascade_origins, cascade_summary
-    from dualtrack.experiments.store import load_results
+    from dualtrack.experiments.study_store import load_results
 
     json_mode(as_json)
     try:

@@ -17,19 +17,19 @@ from dualtrack.cli.app import (
     app,
     console,
     emit_json,
-    errors,
     fail,
     invocation,
     json_mode,
     progress_bar,
     say,
+    stopped_by_signals,
     warn,
 )
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     DoctrinesOpt,
+    OverwriteOpt,
     check_doctrines,
-    check_out_dir,
     parse_doctrines,
 )
 
@@ -186,6 +186,7 @@ def explore(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue a stopped sweep in --out.")
     ] = False,
+    overwrite: OverwriteOpt = False,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Start a local Dask cluster of N worker processes.")
     ] = None,
@@ -209,9 +210,10 @@ def explore(
     The doctrines default to the subject's own doctrine."""
     from pydantic import ValidationError
 
-    from dualtrack.analysis.exploration import EXPLORATION_DIR, PointEstimates, find_exploration
+    from dualtrack.analysis.exploration import EXPLORATION_DIR, PointEstimates
     from dualtrack.experiments.design import DESIGN_KINDS
-    from dualtrack.experiments.distributed import make_executor
+    from dualtrack.experiments.executors import make_executor
+    from dualtrack.experiments.store import OutputError
     from dualtrack.experiments.sweep import DEFAULT_BATCH_POINTS, plan_sweep, run_sweep
     from dualtrack.experiments.sweep_store import SweepStore, load_sweep
     from dualtrack.scenario.loading import load_scenario
@@ -225,23 +227,13 @@ def explore(
         raise fail("give --workers (a local Dask cluster) or --scheduler, not both")
     base = load_scenario(scenario)
     out_dir = out or Path("results") / base.id / EXPLORATION_DIR
-    check_out_dir(out_dir)
-    store = SweepStore(out_dir)
-    stored: dict[str, Any] = {}
-    if store.exists() and find_exploration(out_dir) != out_dir:
-        raise InputError(
-            f"--out: {out_dir} holds the outputs of `dualtrack run` or `compare`, not a sweep; "
-            "choose another --out"
-        )
-    if store.exists():
-        if not resume:
-            raise fail(
-                f"{out_dir} already holds a sweep; add --resume to continue it, or choose "
-                "another --out"
-            )
-        stored = store.read_manifest()
-    elif resume and out_dir.is_dir() and any(out_dir.iterdir()):
-        raise InputError(f"--resume: {out_dir} holds no sweep to continue")
+    inputs = [Path(scenario)] if Path(scenario).is_file() else []
+    store = SweepStore(out_dir, overwrite=overwrite, inputs=inputs)
+    try:
+        store.check(resume=resume)
+    except OutputError as error:
+        raise InputError(str(error)) from None
+    stored: dict[str, Any] = store.read_manifest() if resume and store.exists() else {}
     chosen_doctrines = parse_doctrines(doctrines) or stored.get("doctrines")
     if chosen_doctrines:
         check_doctrines(chosen_doctrines)
@@ -279,56 +271,61 @@ def explore(
     for pattern in parameters or []:
         command += ["--parameters", pattern]
     command += ["--out", str(out_dir)]
-    try:
-        executor = make_executor(processes=processes, workers=workers, scheduler=scheduler)
-    except (ValueError, ConnectionError, OSError) as error:
-        raise fail(str(error)) from None
-    done_before = len(store.finished_points()) if store.exists() and not store.is_complete() else 0
-    _check_sweep_budget(sweep, sweep.n_points - done_before, processes or workers)
-    say(
-        f"[bold]{escape(base.name)}[/] - {sweep.design.kind} design: {sweep.n_points} points over "
-        f"{len(sweep.design.parameters)} parameters x {len(sweep.doctrines)} doctrine(s) "
-        f"({', '.join(sweep.doctrines)}) x {runner.replicates} replicates x {sweep.days} days; "
-        f"seed {runner.seed}; {executor.description}"
-        + (f"; resuming with {done_before} points stored" if done_before else "")
-    )
-    started = time.perf_counter()
-    try:
-        with executor, progress_bar("points") as bar:
-            task = bar.add_task("exploring", total=sweep.n_points, completed=done_before)
-            result = run_sweep(
-                sweep,
-                out_dir,
-                executor,
-                resume=resume,
-                batch_points=batch or DEFAULT_BATCH_POINTS,
-                progress=lambda n: bar.advance(task, n),
-                command=command,
-            )
-    except KeyboardInterrupt:
-        stored_now = len(store.finished_points())
-        errors.print(
-            f"interrupted: {stored_now} of {sweep.n_points} points are stored in {out_dir}; "
-            "continue with the same command and --resume",
-            highlight=False,
+
+    def left() -> str:
+        stored_now = len(store.finished_points()) if store.exists() else 0
+        return (
+            f"{stored_now} of {sweep.n_points} points are stored in {out_dir}; continue with "
+            "the same command and --resume"
         )
-        raise typer.Exit(code=130) from None
-    except (ValueError, FileExistsError) as error:
-        raise fail(str(error)) from None
-    elapsed = time.perf_counter() - started
-    stored_sweep = load_sweep(result.folder)
-    _print_outcomes(
-        stored_sweep.points,
-        f"{base.id}: outcomes over the {sweep.n_points} points (median [5%, 95%] of the "
-        "per-point estimates)",
-        as_json,
-    )
-    rate = result.ran / elapsed if elapsed > 0 else float("inf")
-    say(
-        f"ran {result.ran} points ({rate:.2f} points/s), {result.skipped} already stored, "
-        f"{result.infeasible} infeasible; wrote {result.points_file}; "
-        f"{invocation.elapsed():.1f} s in all"
-    )
+
+    with stopped_by_signals(left):
+        try:
+            executor = make_executor(processes=processes, workers=workers, scheduler=scheduler)
+        except (ValueError, ConnectionError, OSError) as error:
+            raise fail(str(error)) from None
+        done_before = (
+            len(store.finished_points()) if store.exists() and not store.is_complete() else 0
+        )
+        _check_sweep_budget(sweep, sweep.n_points - done_before, processes or workers)
+        say(
+            f"[bold]{escape(base.name)}[/] - {sweep.design.kind} design: {sweep.n_points} "
+            f"points over {len(sweep.design.parameters)} parameters x {len(sweep.doctrines)} "
+            f"doctrine(s) ({', '.join(sweep.doctrines)}) x {runner.replicates} replicates x "
+            f"{sweep.days} days; seed {runner.seed}; {executor.description}"
+            + (f"; resuming with {done_before} points stored" if done_before else "")
+        )
+        started = time.perf_counter()
+        try:
+            with executor, progress_bar("points") as bar:
+                task = bar.add_task("exploring", total=sweep.n_points, completed=done_before)
+                result = run_sweep(
+                    sweep,
+                    out_dir,
+                    executor,
+                    resume=resume,
+                    overwrite=overwrite,
+                    inputs=inputs,
+                    batch_points=batch or DEFAULT_BATCH_POINTS,
+                    progress=lambda n: bar.advance(task, n),
+                    command=command,
+                )
+        except ValueError as error:  # OutputError included
+            raise fail(str(error)) from None
+        elapsed = time.perf_counter() - started
+        stored_sweep = load_sweep(result.folder)
+        _print_outcomes(
+            stored_sweep.points,
+            f"{base.id}: outcomes over the {sweep.n_points} points (median [5%, 95%] of the "
+            "per-point estimates)",
+            as_json,
+        )
+        rate = result.ran / elapsed if elapsed > 0 else float("inf")
+        say(
+            f"ran {result.ran} points ({rate:.2f} points/s), {result.skipped} already stored, "
+            f"{result.infeasible} infeasible; wrote {result.points_file}; "
+            f"{invocation.elapsed():.1f} s in all"
+        )
 
 
 @app.command()

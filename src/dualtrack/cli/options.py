@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -52,6 +51,12 @@ RecordOpt = Annotated[
     ),
 ]
 WorkersOpt = Annotated[int, typer.Option(min=1, help="Worker processes; default: the cores.")]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite", help="Replace the content of a non-empty --out folder, as a whole."
+    ),
+]
 DEFAULT_WORKERS = max(1, os.cpu_count() or 1)
 
 
@@ -77,20 +82,9 @@ def check_doctrines(names: list[str], option: str = "--doctrines") -> None:
 
 def check_out_dir(out_dir: Path, option: str = "--out") -> None:
     """Refuse an output folder that is a file or cannot be written, before any work starts."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{option}: {out_dir} exists and is not a folder")
-    ancestor = out_dir.absolute()
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise InputError(f"{option}: cannot create {out_dir}: {ancestor} is not a folder")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise InputError(f"{option}: cannot write to {out_dir}: {ancestor} is not writable")
-    try:  # a file system may refuse what the permissions allow (read-only mounts, /proc)
-        handle, probe = tempfile.mkstemp(prefix=".dualtrack-probe-", dir=ancestor)
-    except OSError as error:
-        raise InputError(
-            f"{option}: cannot write to {out_dir}: {ancestor}: {error.strerror}"
-        ) from None
-    os.close(handle)
-    os.unlink(probe)
+    from dualtrack.experiments.store import OutputError, Store
+
+    try:
+        Store(out_dir, option=option).check(replace=False)
+    except OutputError as error:
+        raise InputError(str(error)) from None

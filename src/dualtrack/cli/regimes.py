@@ -22,6 +22,7 @@ from dualtrack.cli.app import (
     progress_bar,
     say,
     stage,
+    stopped_by_signals,
     warn,
 )
 from dualtrack.cli.options import (
@@ -30,12 +31,12 @@ from dualtrack.cli.options import (
     ActorOpt,
     DaysOpt,
     DoctrinesOpt,
+    OverwriteOpt,
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
     check_doctrines,
-    check_out_dir,
     parse_doctrines,
 )
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
     from dualtrack.analysis.regimes import RegimeMap
     from dualtrack.experiments.regimes import RegimeGrid
+    from dualtrack.experiments.store import Store
 
 REGIMES_DIR = "regimes"
 """Default output folder inside ``results/<scenario id>`` (whose report then shows the map)."""
@@ -179,8 +181,22 @@ def reproduce_command(
     return [*command, "--out", str(out_dir)]
 
 
+def _store(scenario: str, out_dir: Path, overwrite: bool) -> Store:
+    """The output folder, checked before any simulation starts."""
+    from dualtrack.experiments.store import OutputError
+    from dualtrack.experiments.study_store import study_store
+
+    inputs = [Path(scenario)] if Path(scenario).is_file() else []
+    store = study_store(out_dir, overwrite=overwrite, inputs=inputs)
+    try:
+        store.check()
+    except OutputError as error:
+        raise InputError(str(error)) from None
+    return store
+
+
 def save_regimes(
-    out_dir: Path,
+    store: Store,
     grid: RegimeGrid,
     results: xr.Dataset,
     regime_map: RegimeMap,
@@ -189,9 +205,9 @@ def save_regimes(
     elapsed: float,
     warnings: list[str],
 ) -> list[Path]:
-    """Write the dataset, tables, manifest and report page into ``out_dir`` (all or none)."""
+    """Write the dataset, tables, manifest and report page into the store's folder, whole."""
     from dualtrack.experiments.regimes import STUDY
-    from dualtrack.experiments.store import manifest, write_outputs
+    from dualtrack.experiments.study_store import manifest, write_outputs
 
     tables = {
         WINNERS_FILE: regime_map.winners_table(),
@@ -221,7 +237,7 @@ def save_regimes(
     provenance = manifest(grid.scenario, settings, [command])
     with stage("writing the results and the report"):
         return write_outputs(
-            out_dir, grid.scenario, per_doctrine, tables, provenance, finish=_render_report
+            store, grid.scenario, per_doctrine, tables, provenance, finish=_render_report
         )
 
 
@@ -291,6 +307,7 @@ def regimes(
         ),
     ] = None,
     workers: WorkersOpt = DEFAULT_WORKERS,
+    overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Map where each doctrine minimises P(war) and P(crisis) over two parameters.
@@ -307,47 +324,59 @@ def regimes(
         outcomes_named(chosen_outcomes)
     except KeyError as error:
         raise InputError(f"--outcomes: {str(error).strip(chr(34))}") from None
-    planned, warnings = _plan(
-        scenario,
-        actor=actor,
-        adversary=adversary,
-        doctrines=parse_doctrines(doctrines),
-        x=x,
-        y=y,
-        x_values=x_values,
-        y_values=y_values,
-        grid=grid,
-        replicates=replicates,
-        days=days,
-        seed=seed,
-        workers=workers,
-    )
-    out_dir = out or Path("results") / planned.scenario.id / REGIMES_DIR
-    check_out_dir(out_dir)
-    command = shlex.join(reproduce_command(scenario, planned, chosen_outcomes, confidence, out_dir))
-    say(
-        f"[bold]{escape(planned.scenario.name)}[/] - {len(planned.x.values)} x "
-        f"{len(planned.y.values)} cells ({escape(planned.x.path)} x {escape(planned.y.path)}), "
-        f"{len(planned.doctrines)} doctrines for {planned.actor}, {planned.replicates} "
-        f"replicates x {planned.scenario.settings.horizon_days} days, seed {planned.seed}, "
-        f"workers={workers}"
-    )
-    started = time.perf_counter()
-    with progress_bar() as bar:
-        task = bar.add_task("simulating", total=planned.replicate_steps)
-        results = run_grid(planned, workers, lambda n: bar.advance(task, n), command)
-    elapsed = time.perf_counter() - started
-    regime_map = analyse_regimes(results, chosen_outcomes, confidence)
-    written = save_regimes(
-        out_dir, planned, results, regime_map, command, workers, elapsed, warnings
-    )
-    if as_json:
-        emit_json({"cells": regime_map.to_json()})
-    else:
-        _print_map(regime_map)
-    rate = planned.replicate_steps / elapsed if elapsed > 0 else float("inf")
-    say(
-        f"{planned.replicate_steps:,} replicate-steps simulated in {elapsed:.1f} s "
-        f"({rate:,.0f}/s); wrote {', '.join(p.name for p in written)} to {out_dir}; "
-        f"{invocation.elapsed():.1f} s in all"
-    )
+    written: list[Path] = []
+    with stopped_by_signals(
+        lambda: (
+            f"stopped after writing {written[0].parent}"
+            if written
+            else "stopped; nothing was written and no output folder changed"
+        )
+    ):
+        planned, warnings = _plan(
+            scenario,
+            actor=actor,
+            adversary=adversary,
+            doctrines=parse_doctrines(doctrines),
+            x=x,
+            y=y,
+            x_values=x_values,
+            y_values=y_values,
+            grid=grid,
+            replicates=replicates,
+            days=days,
+            seed=seed,
+            workers=workers,
+        )
+        store = _store(
+            scenario, out or Path("results") / planned.scenario.id / REGIMES_DIR, overwrite
+        )
+        command = shlex.join(
+            reproduce_command(scenario, planned, chosen_outcomes, confidence, store.path)
+        )
+        say(
+            f"[bold]{escape(planned.scenario.name)}[/] - {len(planned.x.values)} x "
+            f"{len(planned.y.values)} cells ({escape(planned.x.path)} x "
+            f"{escape(planned.y.path)}), {len(planned.doctrines)} doctrines for "
+            f"{planned.actor}, {planned.replicates} replicates x "
+            f"{planned.scenario.settings.horizon_days} days, seed {planned.seed}, "
+            f"workers={workers}"
+        )
+        started = time.perf_counter()
+        with progress_bar() as bar:
+            task = bar.add_task("simulating", total=planned.replicate_steps)
+            results = run_grid(planned, workers, lambda n: bar.advance(task, n), command)
+        elapsed = time.perf_counter() - started
+        regime_map = analyse_regimes(results, chosen_outcomes, confidence)
+        written += save_regimes(
+            store, planned, results, regime_map, command, workers, elapsed, warnings
+        )
+        if as_json:
+            emit_json({"cells": regime_map.to_json()})
+        else:
+            _print_map(regime_map)
+        rate = planned.replicate_steps / elapsed if elapsed > 0 else float("inf")
+        say(
+            f"{planned.replicate_steps:,} replicate-steps simulated in {elapsed:.1f} s "
+            f"({rate:,.0f}/s); wrote {', '.join(p.name for p in written)} to {store.path}; "
+            f"{invocation.elapsed():.1f} s in all"
+        )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -14,25 +12,16 @@ from dualtrack.cli.app import InputError, app, fail, invocation, say, stage
 
 def changed_files(folder: Path) -> list[str]:
     """Files the folder's manifest lists whose checksum no longer matches (or that are gone)."""
-    from dualtrack.experiments.store import MANIFEST_FILE
+    from dualtrack.experiments.store import Store
+    from dualtrack.experiments.store import changed_files as changed
 
-    path = folder / MANIFEST_FILE
-    if not path.is_file():
+    store = Store(folder)
+    if not store.manifest_path.is_file():
         return []  # not an output folder: the report says so
     try:
-        recorded = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+        return changed(folder, store.read_manifest())
     except ValueError as error:
-        raise InputError(f"{path}: not valid JSON ({error})") from None
-    changed = []
-    for name, digest in recorded.items():
-        target = folder / name
-        if not target.is_file():
-            changed.append(f"{name} (missing)")
-            continue
-        with target.open("rb") as handle:
-            if hashlib.file_digest(handle, "sha256").hexdigest() != digest:
-                changed.append(name)
-    return changed
+        raise InputError(str(error)) from None
 
 
 @app.command()

@@ -23,6 +23,7 @@ from dualtrack.cli.app import (
     progress_bar,
     say,
     stage,
+    stopped_by_signals,
     warn,
 )
 from dualtrack.cli.options import (
@@ -32,13 +33,13 @@ from dualtrack.cli.options import (
     DaysOpt,
     DoctrinesOpt,
     OutOpt,
+    OverwriteOpt,
     RecordOpt,
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
     check_doctrines,
-    check_out_dir,
     parse_doctrines,
 )
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from dualtrack.cli.budget import Estimate
+    from dualtrack.experiments.store import Store
     from dualtrack.experiments.study import Study
 
 REFERENCE_DOCTRINE = "deterrence-only"
@@ -177,6 +179,31 @@ def _refuse_beyond_memory(
     )
 
 
+def _store(scenario: str, study: Study, out: Path | None, overwrite: bool) -> Store:
+    """The output folder, checked before any simulation starts."""
+    from dualtrack.experiments.store import OutputError
+    from dualtrack.experiments.study_store import study_store
+
+    inputs = [Path(scenario)] if Path(scenario).is_file() else []
+    store = study_store(
+        out or Path("results") / study.scenario.id, overwrite=overwrite, inputs=inputs
+    )
+    try:
+        store.check()
+    except OutputError as error:
+        raise InputError(str(error)) from None
+    return store
+
+
+def _left(written: list[Path]) -> Callable[[], str]:
+    """What an interruption leaves, for the one-line message."""
+    return lambda: (
+        f"stopped after writing {written[0].parent}"
+        if written
+        else "stopped; nothing was written and no output folder changed"
+    )
+
+
 def _simulate(study: Study, workers: int) -> tuple[dict[str, xr.Dataset], float]:
     from dualtrack.experiments.study import run_study
 
@@ -211,18 +238,18 @@ def _save(
     study: Study,
     results: dict[str, xr.Dataset],
     tables: dict[str, pd.DataFrame],
-    out_dir: Path,
+    store: Store,
     workers: int,
     elapsed: float,
     extra_args: list[str],
     warnings: list[str],
     finish: Callable[[Path], None] | None = None,
 ) -> list[Path]:
-    from dualtrack.experiments.store import manifest, write_outputs
+    from dualtrack.experiments.study_store import manifest, write_outputs
 
     resolved = study.scenario
     plan = next(iter(study.plans.values()))
-    command = reproduce_command(verb, scenario, study, out_dir, extra_args)
+    command = reproduce_command(verb, scenario, study, store.path, extra_args)
     settings = {
         "doctrines": list(study.plans),
         "actor": study.actor,
@@ -236,7 +263,7 @@ def _save(
     }
     provenance = manifest(resolved, settings, [shlex.join(command)])
     with stage("writing the results" + (" and the report" if finish else "")):
-        return write_outputs(out_dir, resolved, results, tables, provenance, finish)
+        return write_outputs(store, resolved, results, tables, provenance, finish)
 
 
 def _report_line(study: Study, elapsed: float, written: list[Path]) -> None:
@@ -265,6 +292,7 @@ def run(
     out: OutOpt = None,
     record: RecordOpt = "auto",
     workers: WorkersOpt = DEFAULT_WORKERS,
+    overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario under one or more doctrines and write the results to a folder.
@@ -272,26 +300,28 @@ def run(
     The doctrines default to every built-in doctrine."""
     from dualtrack.analysis.outcomes import summary_table
     from dualtrack.doctrines import BUILTIN_DOCTRINES
+    from dualtrack.experiments.store import FILES
 
     json_mode(as_json)
     chosen = parse_doctrines(doctrines) or list(BUILTIN_DOCTRINES)
-    study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
-    out_dir = out or Path("results") / study.scenario.id
-    check_out_dir(out_dir)
-    results, elapsed = _simulate(study, workers)
-    summary = summary_table(results)
-    tables = {"summary.csv": summary}
-    written = _save(
-        "run", scenario, study, results, tables, out_dir, workers, elapsed, [], warnings
-    )
-    plan = next(iter(study.plans.values()))
-    if as_json:
-        emit_json({"summary": summary})
-    else:
-        print_summary(
-            summary, f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates)"
+    written: list[Path] = []
+    with stopped_by_signals(_left(written)):
+        study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+        store = _store(scenario, study, out, overwrite)
+        results, elapsed = _simulate(study, workers)
+        summary = summary_table(results)
+        tables = {FILES.summary: summary}
+        written += _save(
+            "run", scenario, study, results, tables, store, workers, elapsed, [], warnings
         )
-    _report_line(study, elapsed, written)
+        plan = next(iter(study.plans.values()))
+        if as_json:
+            emit_json({"summary": summary})
+        else:
+            print_summary(
+                summary, f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates)"
+            )
+        _report_line(study, elapsed, written)
 
 
 @app.command()
@@ -306,6 +336,7 @@ def compare(
     out: OutOpt = None,
     record: RecordOpt = "auto",
     workers: WorkersOpt = DEFAULT_WORKERS,
+    overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Compare doctrines on common random numbers: paired differences and an HTML report.
@@ -314,6 +345,7 @@ def compare(
     from dualtrack.analysis.comparison import paired_differences
     from dualtrack.analysis.outcomes import summary_table
     from dualtrack.doctrines import BUILTIN_DOCTRINES
+    from dualtrack.experiments.store import FILES
 
     json_mode(as_json)
     chosen = parse_doctrines(doctrines) or list(BUILTIN_DOCTRINES)
@@ -325,37 +357,38 @@ def compare(
             "give at least one other doctrine to compare with it"
         )
     chosen = [reference, *others] if reference not in chosen else chosen
-    study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
-    out_dir = out or Path("results") / study.scenario.id
-    check_out_dir(out_dir)
-    results, elapsed = _simulate(study, workers)
-    summary = summary_table(results)
-    differences = paired_differences(results, reference)
-    tables = {"summary.csv": summary, "comparison.csv": differences}
-    written = _save(
-        "compare",
-        scenario,
-        study,
-        results,
-        tables,
-        out_dir,
-        workers,
-        elapsed,
-        ["--reference", reference],
-        warnings,
-        finish=_render_report,
-    )
-    plan = next(iter(study.plans.values()))
-    if as_json:
-        emit_json({"summary": summary, "differences": differences})
-    else:
-        print_summary(
-            summary,
-            f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates per doctrine, "
-            "common random numbers)",
+    written: list[Path] = []
+    with stopped_by_signals(_left(written)):
+        study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+        store = _store(scenario, study, out, overwrite)
+        results, elapsed = _simulate(study, workers)
+        summary = summary_table(results)
+        differences = paired_differences(results, reference)
+        tables = {FILES.summary: summary, FILES.comparison: differences}
+        written += _save(
+            "compare",
+            scenario,
+            study,
+            results,
+            tables,
+            store,
+            workers,
+            elapsed,
+            ["--reference", reference],
+            warnings,
+            finish=_render_report,
         )
-        print_differences(differences, reference)
-    _report_line(study, elapsed, written)
+        plan = next(iter(study.plans.values()))
+        if as_json:
+            emit_json({"summary": summary, "differences": differences})
+        else:
+            print_summary(
+                summary,
+                f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates per doctrine, "
+                "common random numbers)",
+            )
+            print_differences(differences, reference)
+        _report_line(study, elapsed, written)
 
 
 def _render_report(folder: Path) -> None:

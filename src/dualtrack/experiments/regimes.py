@@ -31,10 +31,10 @@ import xarray as xr
 from dualtrack._version import __version__
 from dualtrack.doctrines import REGISTRY
 from dualtrack.engine.outputs import RecordMode
-from dualtrack.engine.run import Progress, assemble
-from dualtrack.experiments.executors import run_tasks
-from dualtrack.experiments.store import combine
-from dualtrack.experiments.study import Study, plan_study
+from dualtrack.engine.run import Progress
+from dualtrack.experiments.executors import PointExecutor
+from dualtrack.experiments.study import Study, plan_study, run_study
+from dualtrack.experiments.study_store import combine
 from dualtrack.scenario.errors import ScenarioError
 from dualtrack.scenario.loading import load_scenario, scenario_hash
 from dualtrack.scenario.schema import Scenario
@@ -253,31 +253,29 @@ def plan_grid(
 
 def run_grid(
     grid: RegimeGrid,
-    workers: int = 1,
+    workers: int | PointExecutor = 1,
     progress: Progress | None = None,
     command: str = "",
 ) -> xr.Dataset:
     """Run every cell's doctrines; one dataset with dims ``(x, y, doctrine)``.
 
-    The chunks of every cell and doctrine go to the executor together, so workers stay busy
-    across cells; results do not depend on the number of workers.
+    The plans of every cell and doctrine run as one study, so workers stay busy across cells;
+    results do not depend on the executor or the number of workers.
     """
-    cells = list(grid.studies.items())
-    tasks = [
-        (plan, chunk)
-        for _, study in cells
-        for plan in study.plans.values()
-        for chunk in plan.chunks
-    ]
-    arrays = run_tasks(tasks, workers, progress)
-    position = 0
-    by_cell: dict[tuple[int, int], xr.Dataset] = {}
-    for key, study in cells:
-        results = {}
-        for name, plan in study.plans.items():
-            results[name] = assemble(plan, arrays[position : position + len(plan.chunks)])
-            position += len(plan.chunks)
-        by_cell[key] = combine(results)
+    plans = {
+        (key, name): plan
+        for key, study in grid.studies.items()
+        for name, plan in study.plans.items()
+    }
+    labels = {(key, name): f"{key[0]},{key[1]}:{name}" for key, name in plans}
+    together = Study(
+        grid.scenario, grid.actor, {labels[item]: plan for item, plan in plans.items()}
+    )
+    results = run_study(together, workers, progress)
+    by_cell = {
+        key: combine({name: results[labels[(key, name)]] for name in study.plans})
+        for key, study in grid.studies.items()
+    }
     columns = [
         xr.concat(
             [by_cell[(i, j)] for j in range(len(grid.y.values))],

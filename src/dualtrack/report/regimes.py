@@ -9,8 +9,6 @@ the best doctrine's paired difference from each other doctrine with its interval
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,17 +24,18 @@ from dualtrack.analysis.regimes import (
     analyse_regimes,
 )
 from dualtrack.experiments.regimes import STUDY
-from dualtrack.experiments.store import MANIFEST_FILE, load_results
+from dualtrack.experiments.store import FILES, Store, write_text
+from dualtrack.experiments.study_store import load_results
 from dualtrack.report import figure_spec as fs
 from dualtrack.report import matplotlib_renderer, plotly_renderer
 from dualtrack.report.html import Block, Section, figure_html, render_page, table_block
 from dualtrack.report.palette import INK, doctrine_colour
 from dualtrack.report.tables import Cell, Table, manifest_table
 
-REGIMES_DIR = "regimes"
+REGIMES_DIR = FILES.regimes
 """A regimes folder inside a results folder gets a section in that folder's report."""
-REPORT_FILE = "report.html"
-FIGURES_DIR = "figures"
+REPORT_FILE = FILES.report
+FIGURES_DIR = FILES.figures
 NO_WINNER_FILL = "#d9d9d9"
 """Fill of a cell without a clear winner."""
 CELL_EDGE = "#ffffff"
@@ -188,19 +187,16 @@ def regimes_section(regime_map: RegimeMap, html: str, png: str) -> Section:
 
 def is_regimes_folder(folder: Path | str) -> bool:
     """True when ``folder`` holds the output of ``dualtrack regimes``."""
-    path = Path(folder) / MANIFEST_FILE
-    if not path.is_file():
-        return False
     try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
+        stored = Store(folder).read_manifest()
     except (OSError, ValueError):
         return False
-    return isinstance(stored, dict) and stored.get("settings", {}).get("study") == STUDY
+    settings = stored.get("settings", {})
+    return isinstance(settings, dict) and settings.get("study") == STUDY
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
-    stored: dict[str, Any] = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
-    return stored
+    return Store(folder).read_manifest()
 
 
 def load_regime_map(folder: Path | str) -> RegimeMap:
@@ -245,10 +241,5 @@ def render_regimes_report(folder: Path | str) -> Path:
         attribution="",
     )
     target = folder / REPORT_FILE
-    staging = folder / f".{REPORT_FILE}.{os.getpid()}.tmp"
-    try:
-        staging.write_text(page, encoding="utf-8")
-        os.replace(staging, target)
-    finally:
-        staging.unlink(missing_ok=True)
+    write_text(target, page)
     return target

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ import xarray as xr
 from dualtrack._version import __version__
 from dualtrack.analysis.exploration import exploration_summary
 from dualtrack.engine.outputs import has_time_series, record_of
+from dualtrack.experiments.store import FILES, write_text
 from dualtrack.report import border_map as maps
 from dualtrack.report import figures, matplotlib_renderer, plotly_renderer, regimes
 from dualtrack.report.atlas import attribution
@@ -51,8 +51,8 @@ from dualtrack.report.tables import (
     summary_table,
 )
 
-REPORT_FILE = "report.html"
-FIGURES_DIR = "figures"
+REPORT_FILE = FILES.report
+FIGURES_DIR = FILES.figures
 
 
 class _Figures:
@@ -508,11 +508,5 @@ def render_report(results_dir: Path | str) -> Path:
         attribution=attribution(),
     )
     target = folder.path / REPORT_FILE
-    # write beside the target and move into place, so a reader never sees half a page
-    staging = folder.path / f".{REPORT_FILE}.{os.getpid()}.tmp"
-    try:
-        staging.write_text(page, encoding="utf-8")
-        os.replace(staging, target)
-    finally:
-        staging.unlink(missing_ok=True)
+    write_text(target, page)  # whole: a reader never sees half a page
     return target
