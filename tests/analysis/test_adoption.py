@@ -130,7 +130,7 @@ def test_adopt_command_compares_sets_and_writes_json_and_tables(tmp_path: Path):
         app, [*args, "--fallback", "deterrence-only", "--json", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert [s["label"] for s in report["sets"]] == ["none", "BLR", "BLR+NATO", "all"]
     assert report["reference"] == "none" and report["fallback"] == "deterrence-only"
     first, second = report["sets"][0], report["sets"][2]

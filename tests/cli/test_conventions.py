@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from dualtrack import __version__
 from dualtrack.analysis.history import DEFAULT_HALF_LIFE_DAYS
 from dualtrack.analysis.validation import DEFAULT_REPLICATES
-from dualtrack.cli import app, budget, explore, history, studies
+from dualtrack.cli import adopt, app, budget, explore, history, studies
+from dualtrack.experiments import adoption
 from dualtrack.experiments.study import plan_study, run_study
 from dualtrack.experiments.study_store import combine
 from dualtrack.experiments.sweep import DEFAULT_BATCH_POINTS
@@ -48,6 +49,7 @@ def test_help_states_the_defaults_the_code_uses() -> None:
     assert f"default {DEFAULT_HALF_LIFE_DAYS:g} " in history.HALF_LIFE_HELP
     assert f"default {DEFAULT_REPLICATES} " in history.REPLICATES_HELP
     assert explore.BATCH_HELP[:20] in runner.invoke(app, ["explore", "-h"]).output
+    assert adopt.NONE == adoption.NONE
 
 
 def test_the_command_line_imports_no_heavy_library_until_a_command_needs_it() -> None:

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from dualtrack.analysis.cascades import cascade_origins, origin_credit
 from dualtrack.analysis.comparison import paired_differences
 from dualtrack.analysis.outcomes import Outcome, summary_table
-from dualtrack.experiments.store import combine
+from dualtrack.experiments.study_store import combine
 from dualtrack.scenario.ladder import Rung
 
 

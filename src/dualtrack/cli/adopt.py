@@ -2,43 +2,48 @@
 
 from __future__ import annotations
 
-import json
 import math
+import shlex
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from dualtrack.analysis.adoption import (
-    CONTINENTAL_OUTCOMES,
-    adoption_origins,
-    continental_differences,
-    continental_summary,
+from dualtrack.cli.app import (
+    InputError,
+    JsonOpt,
+    app,
+    console,
+    emit_json,
+    invocation,
+    json_mode,
+    progress_bar,
+    say,
+    stage,
+    stopped_by_signals,
 )
-from dualtrack.cli.app import app, console, fail, progress_bar
-from dualtrack.cli.studies import (
+from dualtrack.cli.options import (
     DEFAULT_WORKERS,
     DaysOpt,
+    OutOpt,
+    OverwriteOpt,
     ReplicatesOpt,
     SeedOpt,
     WorkersOpt,
+    check_doctrines,
 )
-from dualtrack.doctrines import REGISTRY
-from dualtrack.experiments.adoption import (
-    NONE,
-    AdoptionStudy,
-    adoption_label,
-    parse_adopters,
-    plan_adoption,
-)
-from dualtrack.experiments.store import manifest, write_outputs
-from dualtrack.experiments.study import run_study
-from dualtrack.scenario.errors import ScenarioError
-from dualtrack.scenario.loading import load_scenario
+from dualtrack.cli.studies import left_behind, output_store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dualtrack.experiments.adoption import AdoptionStudy
+
+NONE = "none"
+"""The adoption set of no actor (experiments.adoption.NONE; repeated so --help imports little)."""
 
 SUMMARY_FILE = "adoption.csv"
 DIFFERENCES_FILE = "adoption_differences.csv"
@@ -57,6 +62,8 @@ def _cell(row: pd.Series, value: str, unit: str) -> str:
 
 
 def _print_table(table: pd.DataFrame, value: str, title: str, marks: bool) -> None:
+    from dualtrack.analysis.adoption import CONTINENTAL_OUTCOMES
+
     shown = Table(title=title, title_justify="left")
     shown.add_column("outcome")
     labels = list(dict.fromkeys(table["adopters"]))
@@ -181,9 +188,7 @@ def adopt(
     replicates: ReplicatesOpt = None,
     days: DaysOpt = None,
     seed: SeedOpt = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Output folder; default: results/<scenario>-adopt.")
-    ] = None,
+    out: OutOpt = None,
     record: Annotated[
         str,
         typer.Option(
@@ -192,106 +197,114 @@ def adopt(
         ),
     ] = "summary",
     workers: WorkersOpt = DEFAULT_WORKERS,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the results as JSON instead of tables.")
-    ] = False,
+    overwrite: OverwriteOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Compare sets of actors adopting a doctrine on common random numbers: continental
     P(war), P(horizontal escalation), P(cascade) and cascade origins, paired intervals."""
-    for option, name in (("--doctrine", doctrine), ("--fallback", fallback)):
-        if name is not None and name not in REGISTRY:
-            raise fail(f"{option}: unknown doctrine {name!r}; known: {', '.join(sorted(REGISTRY))}")
+    from dualtrack.analysis.adoption import (
+        adoption_origins,
+        continental_differences,
+        continental_summary,
+    )
+    from dualtrack.experiments import adoption as adoption_sets
+    from dualtrack.experiments.study import run_study
+    from dualtrack.experiments.study_store import manifest, write_outputs
+    from dualtrack.scenario.loading import load_scenario
+
+    json_mode(as_json)
+    check_doctrines([doctrine], "--doctrine")
+    if fallback is not None:
+        check_doctrines([fallback], "--fallback")
     if record not in ("auto", "full", "mean", "summary"):
-        raise fail(f"--record: expected auto, full, mean or summary, found {record!r}")
-    try:
+        raise InputError(f"--record: expected auto, full, mean or summary, found {record!r}")
+    written: list[Path] = []
+    with stopped_by_signals(left_behind(written)):
         loaded = load_scenario(scenario)
         actor_ids = [a.id for a in loaded.actors]
-        texts = list(adopters) if adopters else [NONE, loaded.subject, "all"]
-        sets = [parse_adopters(text, actor_ids) for text in texts]
-        reference_label = adoption_label(parse_adopters(reference, actor_ids), actor_ids)
-        labels = [adoption_label(members, actor_ids) for members in sets]
-        if reference_label not in labels:
-            sets.insert(0, parse_adopters(reference, actor_ids))
-        adoption = plan_adoption(
-            loaded,
-            doctrine,
-            sets,
-            fallback=fallback,
-            replicates=replicates,
-            seed=seed,
-            days=days,
-            record=record,
-        )
-    except (ScenarioError, ValueError) as error:
-        raise fail(str(error)) from None
-    study = adoption.study
-    plan = next(iter(study.plans.values()))
-    if not as_json:
-        console.print(
+        try:
+            texts = list(adopters) if adopters else [NONE, loaded.subject, "all"]
+            sets = [adoption_sets.parse_adopters(text, actor_ids) for text in texts]
+            reference_set = adoption_sets.parse_adopters(reference, actor_ids)
+            reference_label = adoption_sets.adoption_label(reference_set, actor_ids)
+            labels = [adoption_sets.adoption_label(members, actor_ids) for members in sets]
+            if reference_label not in labels:
+                sets.insert(0, reference_set)
+            adoption = adoption_sets.plan_adoption(
+                loaded,
+                doctrine,
+                sets,
+                fallback=fallback,
+                replicates=replicates,
+                seed=seed,
+                days=days,
+                record=record,
+            )
+        except ValueError as error:
+            raise InputError(str(error)) from None
+        study = adoption.study
+        plan = next(iter(study.plans.values()))
+        out_dir = out or Path("results") / f"{study.scenario.id}-adopt"
+        store = output_store(scenario, study, out_dir, overwrite)
+        say(
             f"[bold]{escape(study.scenario.name)}[/] - {doctrine} adopted by "
             f"{', '.join(study.plans)} (fallback {fallback or 'none'}), {plan.replicates} "
             f"replicates x {plan.compiled.n_steps} steps, seed {plan.seed}, "
-            f"record={study.record}, workers={workers}",
-            highlight=False,
+            f"record={study.record}, workers={workers}"
         )
-    started = time.perf_counter()
-    with progress_bar() as bar:
-        task = bar.add_task("simulating", total=study.replicate_steps)
-        results = run_study(study, workers, lambda n: bar.advance(task, n))
-    elapsed = time.perf_counter() - started
-    summary = continental_summary(results)
-    differences = continental_differences(results, reference_label)
-    origins = adoption_origins(results)
-    out_dir = out or Path("results") / f"{study.scenario.id}-adopt"
-    command = ["dualtrack", "adopt", scenario, "--doctrine", doctrine]
-    command += [arg for label in study.plans for arg in ("--adopters", label.replace("+", ","))]
-    command += ["--fallback", fallback] if fallback else []
-    command += ["--reference", reference_label, "--replicates", str(plan.replicates)]
-    command += ["--days", str(study.scenario.settings.horizon_days), "--seed", str(plan.seed)]
-    command += ["--record", study.record, "--out", str(out_dir)]
-    settings = {
-        "doctrine": doctrine,
-        "adoption_sets": {label: list(m) for label, m in adoption.adopters.items()},
-        "replaced": adoption.assignments,
-        "fallback": fallback,
-        "reference": reference_label,
-        "replicates": plan.replicates,
-        "days": study.scenario.settings.horizon_days,
-        "step_days": study.scenario.settings.step_days,
-        "record": study.record,
-        "workers": workers,
-        "elapsed_s": round(elapsed, 3),
-    }
-    tables = {SUMMARY_FILE: summary, DIFFERENCES_FILE: differences, ORIGINS_FILE: origins}
-    try:
-        written = write_outputs(
-            out_dir, study.scenario, results, tables, manifest(study.scenario, settings, command)
-        )
-    except OSError as error:
-        raise fail(f"--out: cannot write to {out_dir}: {error}") from None
-    if as_json:
-        report = _as_json(adoption, reference_label, summary, differences, origins)
-        typer.echo(json.dumps(report, allow_nan=False))
-        return
-    _print_table(
-        summary,
-        "estimate",
-        f"{study.scenario.id}: continental outcomes by adoption set of {doctrine} "
-        f"(95% intervals; {plan.replicates} replicates per set, common random numbers)",
-        marks=False,
-    )
-    if len(results) > 1:
+        started = time.perf_counter()
+        with progress_bar() as bar:
+            task = bar.add_task("simulating", total=study.replicate_steps)
+            results = run_study(study, workers, lambda n: bar.advance(task, n))
+        elapsed = time.perf_counter() - started
+        summary = continental_summary(results)
+        differences = continental_differences(results, reference_label)
+        origins = adoption_origins(results)
+        command = ["dualtrack", "adopt", scenario, "--doctrine", doctrine]
+        command += [arg for label in study.plans for arg in ("--adopters", label.replace("+", ","))]
+        command += ["--fallback", fallback] if fallback else []
+        command += ["--reference", reference_label, "--replicates", str(plan.replicates)]
+        command += ["--days", str(study.scenario.settings.horizon_days), "--seed", str(plan.seed)]
+        command += ["--record", study.record, "--out", str(out_dir)]
+        settings = {
+            "doctrine": doctrine,
+            "adoption_sets": {label: list(m) for label, m in adoption.adopters.items()},
+            "replaced": adoption.assignments,
+            "fallback": fallback,
+            "reference": reference_label,
+            "replicates": plan.replicates,
+            "days": study.scenario.settings.horizon_days,
+            "step_days": study.scenario.settings.step_days,
+            "record": study.record,
+            "workers": workers,
+            "elapsed_s": round(elapsed, 3),
+        }
+        tables = {SUMMARY_FILE: summary, DIFFERENCES_FILE: differences, ORIGINS_FILE: origins}
+        provenance = manifest(study.scenario, settings, [shlex.join(command)])
+        with stage("writing the results"):
+            written += write_outputs(store, study.scenario, results, tables, provenance)
+        if as_json:
+            emit_json(_as_json(adoption, reference_label, summary, differences, origins))
+            return
         _print_table(
-            differences,
-            "difference",
-            f"paired difference vs {reference_label} (95% paired-t interval; * = "
-            "distinguishable from zero)",
-            marks=True,
+            summary,
+            "estimate",
+            f"{study.scenario.id}: continental outcomes by adoption set of {doctrine} "
+            f"(95% intervals; {plan.replicates} replicates per set, common random numbers)",
+            marks=False,
         )
-    _print_origins(origins, list(study.plans))
-    rate = study.replicate_steps / elapsed if elapsed > 0 else float("inf")
-    console.print(
-        f"{study.replicate_steps:,} replicate-steps in {elapsed:.1f} s ({rate:,.0f}/s); "
-        f"wrote {', '.join(p.name for p in written)} to {out_dir}",
-        highlight=False,
-    )
+        if len(results) > 1:
+            _print_table(
+                differences,
+                "difference",
+                f"paired difference vs {reference_label} (95% paired-t interval; * = "
+                "distinguishable from zero)",
+                marks=True,
+            )
+        _print_origins(origins, list(study.plans))
+        rate = study.replicate_steps / elapsed if elapsed > 0 else float("inf")
+        say(
+            f"{study.replicate_steps:,} replicate-steps in {elapsed:.1f} s ({rate:,.0f}/s); "
+            f"wrote {', '.join(p.name for p in written)} to {out_dir}; "
+            f"{invocation.elapsed():.1f} s in all"
+        )

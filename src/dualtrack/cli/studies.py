@@ -179,7 +179,7 @@ def _refuse_beyond_memory(
     )
 
 
-def _store(scenario: str, study: Study, out: Path | None, overwrite: bool) -> Store:
+def output_store(scenario: str, study: Study, out: Path | None, overwrite: bool) -> Store:
     """The output folder, checked before any simulation starts."""
     from dualtrack.experiments.store import OutputError
     from dualtrack.experiments.study_store import study_store
@@ -195,7 +195,7 @@ def _store(scenario: str, study: Study, out: Path | None, overwrite: bool) -> St
     return store
 
 
-def _left(written: list[Path]) -> Callable[[], str]:
+def left_behind(written: list[Path]) -> Callable[[], str]:
     """What an interruption leaves, for the one-line message."""
     return lambda: (
         f"stopped after writing {written[0].parent}"
@@ -305,9 +305,9 @@ def run(
     json_mode(as_json)
     chosen = parse_doctrines(doctrines) or list(BUILTIN_DOCTRINES)
     written: list[Path] = []
-    with stopped_by_signals(_left(written)):
+    with stopped_by_signals(left_behind(written)):
         study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
-        store = _store(scenario, study, out, overwrite)
+        store = output_store(scenario, study, out, overwrite)
         results, elapsed = _simulate(study, workers)
         summary = summary_table(results)
         tables = {FILES.summary: summary}
@@ -358,9 +358,9 @@ def compare(
         )
     chosen = [reference, *others] if reference not in chosen else chosen
     written: list[Path] = []
-    with stopped_by_signals(_left(written)):
+    with stopped_by_signals(left_behind(written)):
         study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
-        store = _store(scenario, study, out, overwrite)
+        store = output_store(scenario, study, out, overwrite)
         results, elapsed = _simulate(study, workers)
         summary = summary_table(results)
         differences = paired_differences(results, reference)
