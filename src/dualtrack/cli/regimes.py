@@ -39,6 +39,7 @@ from dualtrack.cli.options import (
     check_doctrines,
     parse_doctrines,
 )
+from dualtrack.cli.studies import output_store
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -179,20 +180,6 @@ def reproduce_command(
     command += ["--confidence", repr(confidence), "--replicates", str(grid.replicates)]
     command += ["--days", str(grid.scenario.settings.horizon_days), "--seed", str(grid.seed)]
     return [*command, "--out", str(out_dir)]
-
-
-def _store(scenario: str, out_dir: Path, overwrite: bool) -> Store:
-    """The output folder, checked before any simulation starts."""
-    from dualtrack.experiments.store import OutputError
-    from dualtrack.experiments.study_store import study_store
-
-    inputs = [Path(scenario)] if Path(scenario).is_file() else []
-    store = study_store(out_dir, overwrite=overwrite, inputs=inputs)
-    try:
-        store.check()
-    except OutputError as error:
-        raise InputError(str(error)) from None
-    return store
 
 
 def save_regimes(
@@ -347,9 +334,8 @@ def regimes(
             seed=seed,
             workers=workers,
         )
-        store = _store(
-            scenario, out or Path("results") / planned.scenario.id / REGIMES_DIR, overwrite
-        )
+        out_dir = out or Path("results") / planned.scenario.id / REGIMES_DIR
+        store = output_store(scenario, next(iter(planned.studies.values())), out_dir, overwrite)
         command = shlex.join(
             reproduce_command(scenario, planned, chosen_outcomes, confidence, store.path)
         )

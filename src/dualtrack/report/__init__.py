@@ -4,7 +4,8 @@
 ``report.html`` (plotly.js inlined, opens offline) and ``figures/*.png``. Each figure is defined
 once as a declarative spec (``figure_spec``; the charts in ``figures``, the map in
 ``border_map`` on the vendored geometry of ``atlas``) and drawn twice: by ``plotly_renderer``
-for the page and by ``matplotlib_renderer`` for the PNG.
+for the page and by ``matplotlib_renderer`` for the PNG. ``regimes`` holds the regime map
+(its figure, its section, and the page of a ``dualtrack regimes`` folder).
 """
 
 from dualtrack.report.loading import NotAnOutputFolder, load_output_folder
