@@ -147,7 +147,6 @@ def test_help_states_the_defaults_the_code_uses() -> None:
     ("extra", "expected"),
     [
         (["--x", "actors[0].no_such_field"], "--x: actors[0].no_such_field: no such number"),
-        (["--y-values", "0.3,1.0"], "--y-values: expected values in the declared range of"),
         (["--y-values", "0.6,x"], "--y-values: expected comma-separated numbers"),
         (["--doctrines", "deterrence-only,appeasement"], "unknown doctrine 'appeasement'"),
         (["--doctrines", "dual-track,dual-track"], "two or more registered doctrines"),

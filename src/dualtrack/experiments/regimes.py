@@ -115,6 +115,9 @@ def grid_axis(
 ) -> GridAxis:
     """The axis at ``path``: the given values, or ``points`` values over the declared range.
 
+    Given values may lie beyond the declared range (a regime map looks past the uncertainty),
+    within the bounds of the field, which validating each cell's scenario enforces.
+
     Raises :class:`GridError` naming the option when the path names no number of the
     scenario, or when values are needed from a range the number does not declare.
     """
@@ -128,13 +131,6 @@ def grid_axis(
             raise GridError(f"{option}-values: expected at least one value")
         if len(set(chosen)) != len(chosen):
             raise GridError(f"{option}-values: expected distinct values, found {list(chosen)}")
-        if number.low is not None and number.high is not None:
-            outside = ", ".join(f"{v:g}" for v in chosen if not number.low <= v <= number.high)
-            if outside:
-                raise GridError(
-                    f"{option}-values: expected values in the declared range of {path} "
-                    f"[{number.low:g}, {number.high:g}], found {outside}"
-                )
     else:
         if number.low is None or number.high is None or not number.has_range:
             raise GridError(
@@ -241,7 +237,9 @@ def plan_grid(
     for i, x_value in enumerate(x_axis.values):
         for j, y_value in enumerate(y_axis.values):
             try:
-                cell = apply_values(resolved, {x_axis.path: x_value, y_axis.path: y_value})
+                cell = apply_values(
+                    resolved, {x_axis.path: x_value, y_axis.path: y_value}, widen_ranges=True
+                )
             except ScenarioError as error:
                 raise ScenarioError(
                     error.problems,
