@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from dualtrack.analysis.exploration import PointEstimates
-from dualtrack.experiments.distributed import DaskExecutor, PointExecutor, ProcessExecutor
+from dualtrack.experiments.executors import DaskExecutor, PointExecutor, ProcessExecutor
+from dualtrack.experiments.store import sha256
 from dualtrack.experiments.sweep import plan_sweep, run_sweep
-from dualtrack.experiments.sweep_store import sha256
 
 
 def _cpu_seconds() -> float:

@@ -3,20 +3,24 @@
 This is a *build-time* tool.  It reads the TopoJSON files shipped by the ``world-atlas`` npm
 package (Natural Earth admin-0 countries, public domain; packaging ISC) and writes small,
 plain-text package data under ``src/dualtrack/data/geo`` that the runtime reads with the
-standard library or numpy only:
+standard library or numpy only (every length is computed here and stored):
 
 ``belarus_ukraine.geojson``
-    Belarus and Ukraine outlines (1:10m) plus the common border as one line feature.  The
-    border is the set of TopoJSON arcs used by both countries, at full 1:10m resolution.
-``belarus_ukraine_sectors.geojson``
-    The border split at the meridians 25.5, 27.5 and 30.5 deg E into four sectors.
+    Belarus and Ukraine outlines (1:10m), the common border as one line feature (the set of
+    TopoJSON arcs used by both countries, at full 1:10m resolution), that border split at the
+    meridians 25.5, 27.5 and 30.5 deg E into the four sectors of the built-in scenario, and
+    cities drawn for orientation.
 ``europe_borders.csv``
     Every pair of the listed European countries that shares a land border (shared arcs in
     the 1:10m topology) with its geodesic length.
 ``europe_countries.csv``
     ISO codes, names, centroid of the European part and geodesic area of each country.
 ``europe.geojson``
-    Simplified outlines of the same countries, clipped to a European window.
+    Simplified outlines of the same countries, clipped to a European window, and every land
+    border between them as a line feature (simplified with the outlines, so they match).
+``atlases.json``
+    The atlases above, most detailed first: the report draws a scenario on the first one
+    whose countries hold all the scenario's mapped actors.
 ``ATTRIBUTION.md``
     Source, licences, build date, rebuild command and the computed lengths.
 
@@ -26,7 +30,8 @@ Crimea as part of Russia; by default the tool gives it back to Ukraine (``--crim
 that world-atlas has already quantised and simplified the Natural Earth lines, so lengths are
 shorter than official figures.  Options: ``python tools/build_geodata.py --help``.
 
-Build-time requirements: ``numpy``, ``shapely>=2`` and ``pyproj``.  Get the input with::
+Build-time requirements: ``numpy`` and the ``geodata`` extra (``shapely>=2``, ``pyproj``).
+Get the input with::
 
     mkdir -p /tmp/wa && cd /tmp/wa && npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
 
@@ -83,6 +88,35 @@ SECTORS: tuple[tuple[str, str, str, str], ...] = (
         "Rivne, Zhytomyr, Kyiv",
     ),
     ("gomel-chernihiv", "Dnieper: Gomel (BY) - Chernihiv (UA)", "Gomel", "Chernihiv"),
+)
+
+#: Cities drawn on the Belarus-Ukraine map for orientation: (name, lon, lat, where the name
+#: goes relative to the point: top, bottom, left or right).
+BU_PLACES: tuple[tuple[str, float, float, str], ...] = (
+    ("Minsk", 27.5667, 53.9000, "top"),
+    ("Kyiv", 30.5234, 50.4501, "bottom"),
+    ("Brest", 23.6847, 52.0976, "left"),
+    ("Gomel", 30.9754, 52.4412, "top"),
+    ("Chernihiv", 31.2893, 51.4982, "right"),
+)
+
+#: Where each country's name is written on the Belarus-Ukraine map (lon, lat).
+BU_LABEL_POINTS: dict[str, tuple[float, float]] = {"BLR": (27.9, 53.3), "UKR": (31.2, 48.9)}
+
+BU_OFFICIAL_KM = 1084
+BU_OFFICIAL_SOURCE = (
+    "the official length quoted in the seed article (Y. Preiherman, Open Nuclear Network, 2024)"
+)
+#: Why the measured Belarus-Ukraine border is shorter than the official one ({coarse}: the
+#: 1:50m length in km).
+BU_LENGTH_NOTE = (
+    "The two lengths differ because the geometry is generalised: Natural Earth's 1:10m "
+    "boundaries are simplified lines (and world-atlas rounds their vertices to a 1e5 grid), "
+    "so the many small bends of a border that follows rivers and marshland (Pripyat, Dnieper, "
+    "Sozh) are cut short. A line's measured length grows with the detail of the map (the "
+    "coastline paradox): the coarser 1:50m version of the same border measures {coarse} km. The "
+    "scenario's sector lengths are each sector's share of the drawn line scaled to the "
+    "official {official} km."
 )
 
 #: ISO 3166-1 alpha-3 -> (numeric code or "" if none, English short name).
@@ -328,9 +362,13 @@ def shared_arcs(a: Country, b: Country) -> set[int]:
     return a.arc_ids() & b.arc_ids()
 
 
-def merged_lines(topo: Topology, arc_ids: Iterable[int]) -> list[Coords]:
-    """Join arcs into as few polylines as possible, each oriented west to east."""
-    merged = linemerge(MultiLineString([topo.arcs[i] for i in sorted(arc_ids)]))
+def merged_lines(
+    topo: Topology, arc_ids: Iterable[int], arcs: Sequence[Coords] | None = None
+) -> list[Coords]:
+    """Join arcs (``arcs``, default the topology's) into as few polylines as possible, each
+    oriented west to east."""
+    source = topo.arcs if arcs is None else arcs
+    merged = linemerge(MultiLineString([source[i] for i in sorted(arc_ids)]))
     parts = list(merged.geoms) if isinstance(merged, MultiLineString) else [merged]
     lines = [np.asarray(p.coords, dtype=np.float64) for p in parts]
     lines = [ln[::-1] if ln[0, 0] > ln[-1, 0] else ln for ln in lines]
@@ -497,7 +535,12 @@ def build_belarus_ukraine(
             {
                 "type": "Feature",
                 "id": iso3,
-                "properties": {"id": iso3, "name": name, "kind": "country"},
+                "properties": {
+                    "id": iso3,
+                    "name": name,
+                    "kind": "country",
+                    "label_point": list(BU_LABEL_POINTS[iso3]),
+                },
                 "geometry": polygon_geojson(shape, 4),
             }
         )
@@ -509,47 +552,37 @@ def build_belarus_ukraine(
                 "id": "BLR-UKR",
                 "name": "Belarus-Ukraine border",
                 "kind": "border",
+                "between": ["BLR", "UKR"],
                 "length_km": round(len10, 1),
+                "official_length_km": BU_OFFICIAL_KM,
+                "official_source": BU_OFFICIAL_SOURCE,
+                "length_note": BU_LENGTH_NOTE.format(
+                    coarse=f"{len50:.1f}", official=f"{BU_OFFICIAL_KM:,}"
+                ),
                 "length_km_10m": round(len10, 1),
                 "length_km_50m": round(len50, 1),
             },
             "geometry": rounded(line_geometry(border10), 4),
         }
     )
-    collection = {
-        "type": "FeatureCollection",
-        "properties": {
-            **meta,
-            "scale": "1:10m",
-            "outline_simplification_deg": tolerance,
-            "border_simplification": "none (full 1:10m world-atlas resolution)",
-            "border_length_km_10m": round(len10, 1),
-            "border_length_km_50m": round(len50, 1),
-            "border_length_km_official": 1084,
-            "length_method": "geodesic on WGS84 (pyproj.Geod.line_length)",
-            "winding": "RFC 7946 (exterior rings counter-clockwise)",
-        },
-        "features": features,
-    }
-    size = write_json(out_dir / "belarus_ukraine.geojson", collection)
-
     if len(border10) != 1:
         raise SystemExit(f"expected one continuous border line, got {len(border10)}")
     line = border10[0]
     pieces = split_at_meridians(line, SECTOR_CUTS)
     bounds = (-180.0, *SECTOR_CUTS, 180.0)
-    sector_features: list[dict[str, Any]] = []
     sector_lengths: dict[str, float] = {}
     for k, (piece, (sid, sname, by_side, ua_side)) in enumerate(zip(pieces, SECTORS, strict=True)):
         length = line_length_km([piece])
         sector_lengths[sid] = length
-        sector_features.append(
+        features.append(
             {
                 "type": "Feature",
                 "id": sid,
                 "properties": {
                     "id": sid,
                     "name": sname,
+                    "kind": "sector",
+                    "between": ["BLR", "UKR"],
                     "order": k + 1,
                     "length_km": round(length, 1),
                     "oblast_by": by_side,
@@ -560,21 +593,36 @@ def build_belarus_ukraine(
                 "geometry": rounded(mapping(LineString(piece)), 4),
             }
         )
+    for name, lon, lat, position in BU_PLACES:
+        features.append(
+            {
+                "type": "Feature",
+                "id": name,
+                "properties": {"id": name, "name": name, "kind": "place", "label": position},
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            }
+        )
     crossings = {str(c): meridian_crossings(line, c) for c in SECTOR_CUTS}
-    sectors = {
+    collection = {
         "type": "FeatureCollection",
         "properties": {
             **meta,
             "scale": "1:10m",
+            "outline_simplification_deg": tolerance,
+            "border_simplification": "none (full 1:10m world-atlas resolution)",
+            "border_length_km_10m": round(len10, 1),
+            "border_length_km_50m": round(len50, 1),
+            "border_length_km_official": BU_OFFICIAL_KM,
+            "length_method": "geodesic on WGS84 (pyproj.Geod.line_length)",
+            "winding": "RFC 7946 (exterior rings counter-clockwise)",
             "cut_meridians_deg_e": list(SECTOR_CUTS),
             "cut_rule": "first west-to-east crossing of each meridian",
             "meridian_crossings": crossings,
-            "border_length_km_10m": round(len10, 1),
             "oblast_note": "oblast names are approximate: the cuts are meridians",
         },
-        "features": sector_features,
+        "features": features,
     }
-    sectors_size = write_json(out_dir / "belarus_ukraine_sectors.geojson", sectors)
+    size = write_json(out_dir / "belarus_ukraine.geojson", collection)
     return {
         "len10": len10,
         "len50": len50,
@@ -583,12 +631,11 @@ def build_belarus_ukraine(
         "sectors": sector_lengths,
         "crossings": crossings,
         "size": size,
-        "sectors_size": sectors_size,
     }
 
 
-def border_pairs(topo: Topology, countries: dict[str, Country]) -> dict[tuple[str, str], float]:
-    """Geodesic length (km) of every shared land border between ``countries``.
+def border_arcs(topo: Topology, countries: dict[str, Country]) -> dict[tuple[str, str], set[int]]:
+    """The arcs of every shared land border between ``countries``.
 
     A border is the set of arcs used by exactly two of the countries; keys are ISO3 pairs
     sorted alphabetically.
@@ -602,7 +649,15 @@ def border_pairs(topo: Topology, countries: dict[str, Country]) -> dict[tuple[st
         if len(who) == 2:
             a, b = sorted(who)
             pair_arcs[(a, b)].add(arc)
-    return {pair: line_length_km(topo.arcs[i] for i in arcs) for pair, arcs in pair_arcs.items()}
+    return dict(pair_arcs)
+
+
+def border_pairs(topo: Topology, countries: dict[str, Country]) -> dict[tuple[str, str], float]:
+    """Geodesic length (km) of every shared land border between ``countries`` (full detail)."""
+    return {
+        pair: line_length_km(topo.arcs[i] for i in arcs)
+        for pair, arcs in border_arcs(topo, countries).items()
+    }
 
 
 def build_europe(
@@ -687,6 +742,26 @@ def build_europe(
                     "area_km2": round(area, 1),
                 },
                 "geometry": polygon_geojson(geom, ndigits),
+            }
+        )
+    for (a, b), length in pairs.items():
+        use50 = bool({a, b} & set(fallback))
+        topo, found = (topo50, found50) if use50 else (topo10, found10)
+        arc_ids = border_arcs(topo, {a: found[a], b: found[b]})[(a, b)]
+        lines = merged_lines(topo, arc_ids, topo.arcs if use50 else simple_arcs)
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"{a}-{b}",
+                "properties": {
+                    "id": f"{a}-{b}",
+                    "name": f"{EUROPE[a][1]} - {EUROPE[b][1]}",
+                    "kind": "border",
+                    "between": [a, b],
+                    "length_km": round(length, 1),
+                    "scale": "1:50m" if use50 else "1:10m",
+                },
+                "geometry": rounded(line_geometry(lines), ndigits),
             }
         )
     with (out_dir / "europe_countries.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -870,6 +945,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"skipped: {', '.join(eu['skipped']) or 'none'}; "
         f"from 1:50m: {', '.join(eu['fallback']) or 'none'}; europe.geojson "
         f"{eu['size'] / 1024:.0f} KiB"
+    )
+    write_json(
+        args.out / "atlases.json",
+        {
+            "note": "most detailed first; the report draws a scenario on the first atlas whose "
+            "countries hold all the scenario's mapped actors",
+            "atlases": ["belarus_ukraine.geojson", "europe.geojson"],
+        },
     )
     attribution(args.out, args.world_atlas, args.built, bu, eu, crimea_note)
     return 0

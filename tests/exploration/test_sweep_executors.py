@@ -13,12 +13,13 @@ import pytest
 import dualtrack
 from dualtrack.analysis.exploration import PointEstimates
 from dualtrack.analysis.outcomes import OUTCOME_NAMES
-from dualtrack.experiments.distributed import (
+from dualtrack.experiments.executors import (
     DaskExecutor,
     InProcessExecutor,
     ProcessExecutor,
     make_executor,
 )
+from dualtrack.experiments.store import OutputError
 from dualtrack.experiments.sweep import Sweep, plan_sweep, point_seed, run_sweep
 from dualtrack.experiments.sweep_store import load_sweep
 from dualtrack.scenario.uncertainty import apply_values
@@ -171,7 +172,7 @@ def test_a_folder_holding_a_sweep_is_not_overwritten_and_resume_checks_settings(
     small_sweep: Sweep, serial_table: Path
 ) -> None:
     folder = serial_table.parent
-    with pytest.raises(FileExistsError, match="--resume"):
+    with pytest.raises(OutputError, match="--resume"):
         run_sweep(small_sweep, folder, InProcessExecutor())
     other = plan_sweep(
         "belarus-ukraine-2024",

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from dualtrack.analysis.exploration import PointEstimates
 from dualtrack.cli import app
-from dualtrack.experiments.distributed import InProcessExecutor
+from dualtrack.experiments.executors import InProcessExecutor
 from dualtrack.experiments.sweep import plan_sweep, run_sweep
 from dualtrack.experiments.sweep_store import SweepStore
 

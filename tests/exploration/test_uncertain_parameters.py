@@ -188,3 +188,17 @@ def test_a_sampled_capacity_below_the_baseline_is_a_located_error(
 def test_an_unknown_path_is_a_key_error(builtin_scenario: dualtrack.Scenario) -> None:
     with pytest.raises(KeyError, match="no such number"):
         apply_values(builtin_scenario, {"mechanisms.dialogue.no_such_rate": 1.0})
+
+
+def test_a_value_beyond_the_declared_range_is_refused_unless_the_range_widens(
+    builtin_scenario: dualtrack.Scenario,
+) -> None:
+    path = "mechanisms.escalation.up_rate"
+    number = builtin_scenario.mechanisms.escalation.up_rate
+    assert number.high is not None
+    beyond = number.high * 2
+    with pytest.raises(ScenarioError):
+        apply_values(builtin_scenario, {path: beyond})
+    widened = apply_values(builtin_scenario, {path: beyond}, widen_ranges=True)
+    rate = widened.mechanisms.escalation.up_rate
+    assert (rate.value, rate.low, rate.high) == (beyond, number.low, beyond)

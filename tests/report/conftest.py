@@ -20,7 +20,7 @@ DAYS = 60
 def write_output_folder(folder: Path, record: str) -> Path:
     """``dualtrack run`` on the built-in scenario, plus a comparison.csv of paired differences."""
     arguments = ["run", "-n", str(REPLICATES), "--days", str(DAYS), "--workers", "1"]
-    arguments += [arg for name in DOCTRINES for arg in ("--doctrine", name)]
+    arguments += [arg for name in DOCTRINES for arg in ("-d", name)]
     result = CliRunner().invoke(app, [*arguments, "--record", record, "--out", str(folder)])
     assert result.exit_code == 0, result.output
     with xr.open_dataset(folder / "results.nc") as stored:

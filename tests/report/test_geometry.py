@@ -9,84 +9,51 @@ import numpy as np
 import pytest
 
 import dualtrack
-from dualtrack.engine.compiled import compile_scenario
 from dualtrack.report import load_output_folder
-from dualtrack.report.border_map import (
-    border_length_km,
-    build_border_map,
-    mean_weighted_forces,
-    official_border_km,
-    sector_line_lengths_km,
-    sector_shares,
-)
-from dualtrack.report.geodesy import haversine_segments_m, line_length_km, vincenty_segments_m
+from dualtrack.report.atlas import atlas_for, atlases, known_countries
+from dualtrack.report.border_map import build_border_map, mean_weighted_forces
 from dualtrack.report.shocks import axis_bands, shock_marks, throughout_note
 
 
-def dms(degrees: float, minutes: float, seconds: float) -> float:
-    sign = -1.0 if degrees < 0 else 1.0
-    return sign * (abs(degrees) + minutes / 60.0 + seconds / 3600.0)
-
-
-def test_vincenty_reproduces_the_flinders_peak_to_buninyong_geodesic() -> None:
-    # Vincenty (1975) / Geoscience Australia's worked example on the ellipsoid: 54,972.271 m
-    # (GRS80; WGS84 differs from it by well under a millimetre over this distance)
-    flinders = (dms(144, 25, 29.52440), dms(-37, 57, 3.72030))
-    buninyong = (dms(143, 55, 35.38390), dms(-37, 39, 10.15610))
-    distance = vincenty_segments_m([flinders, buninyong])[0]
-    assert distance == pytest.approx(54_972.271, abs=0.01)
-
-
-def test_haversine_agrees_with_vincenty_to_half_a_percent_on_the_border() -> None:
-    points = np.array([[23.6, 51.5], [25.5, 51.9], [27.5, 51.6], [30.5, 51.3], [31.8, 52.1]])
-    ratio = haversine_segments_m(points).sum() / vincenty_segments_m(points).sum()
-    assert ratio == pytest.approx(1.0, abs=0.005)
-
-
-def test_zero_length_segments_measure_zero() -> None:
-    assert line_length_km([[30.0, 50.0], [30.0, 50.0], [30.0, 50.0]]) == 0.0
-
-
-def test_border_length_from_the_vendored_geometry_is_about_863_km() -> None:
-    assert border_length_km() == pytest.approx(863.0, rel=0.05)
-    assert border_length_km() == pytest.approx(863.0, abs=0.5)  # as ATTRIBUTION.md records
-    assert official_border_km() == 1084
-
-
-def test_border_length_matches_pyproj_when_installed() -> None:
+def geodesic_km(line: np.ndarray) -> float:
     pyproj = pytest.importorskip("pyproj")
-    from dualtrack.report.border_map import BORDER_ID, COUNTRIES_FILE, _read_geojson
+    geod = pyproj.Geod(ellps="WGS84")
+    parts = np.split(line, np.flatnonzero(np.isnan(line[:, 0])))
+    return (
+        sum(geod.line_length(p[:, 0], p[:, 1]) for p in (q[np.isfinite(q[:, 0])] for q in parts))
+        / 1000.0
+    )
 
-    feature = next(f for f in _read_geojson(COUNTRIES_FILE)["features"] if f["id"] == BORDER_ID)
-    line = np.asarray(feature["geometry"]["coordinates"])
-    expected = pyproj.Geod(ellps="WGS84").line_length(line[:, 0], line[:, 1]) / 1000.0
-    assert border_length_km() == pytest.approx(expected, abs=1e-6)
+
+def test_the_belarus_ukraine_border_is_863_km_on_the_vendored_geometry() -> None:
+    atlas = atlas_for({"BLR", "UKR"})
+    assert atlas is not None and atlas.file == "belarus_ukraine.geojson"  # the finest atlas
+    border = atlas.border("UKR", "BLR")
+    assert border is not None
+    assert border.length_km == pytest.approx(863.0, abs=0.05)  # as ATTRIBUTION.md records
+    assert border.notes["official_length_km"] == 1084
+    assert geodesic_km(border.line) == pytest.approx(border.length_km, abs=0.05)
 
 
 def test_sector_lines_add_up_to_the_border(builtin_scenario: dualtrack.Scenario) -> None:
-    lengths = sector_line_lengths_km()
-    assert set(lengths) == {s.id for s in builtin_scenario.sectors}
-    assert sum(lengths.values()) == pytest.approx(border_length_km(), abs=0.5)
+    atlas = atlas_for({"BLR", "UKR"})
+    assert atlas is not None
+    assert set(atlas.sectors) == {s.id for s in builtin_scenario.sectors}
+    total = sum(line.length_km for line in atlas.sectors.values())
+    assert total == pytest.approx(atlas.borders[frozenset(("BLR", "UKR"))].length_km, abs=0.5)
+    for line in atlas.sectors.values():
+        assert geodesic_km(line.line) == pytest.approx(line.length_km, abs=0.05)
 
 
-def test_sector_shares_spread_forces_as_the_engine_does(
-    builtin_scenario: dualtrack.Scenario,
-) -> None:
-    compiled = compile_scenario(builtin_scenario)
-    n_actors, n_sectors = len(compiled.actor_ids), len(compiled.sector_ids)
-    presence = compiled.presence
-    dense = presence.toarray() if hasattr(presence, "toarray") else np.asarray(presence)
-    engine = dense.reshape(n_actors, n_sectors, 2).sum(axis=2)
-    np.testing.assert_allclose(sector_shares(builtin_scenario), engine, atol=1e-12)
-
-
-def test_stationed_forces_stand_on_their_hosts_side(
-    builtin_scenario: dualtrack.Scenario,
-) -> None:
-    shares = sector_shares(builtin_scenario)
-    actors = [a.id for a in builtin_scenario.actors]
-    np.testing.assert_allclose(shares[actors.index("RUS")].sum(), 1.0)  # Russia, via Belarus
-    assert shares[actors.index("NATO")].sum() == 0.0  # no sector of its own
+def test_every_european_land_border_is_a_line_of_the_europe_atlas() -> None:
+    europe = atlases()[-1]
+    assert len(europe.countries) == 50 and len(europe.borders) == 96
+    poland_russia = europe.border("RUS", "POL")  # Kaliningrad
+    assert poland_russia is not None
+    assert poland_russia.length_km == pytest.approx(210.0, rel=0.1)
+    assert {"POL", "RUS", "XKX", "VAT"} <= known_countries()
+    assert atlas_for({"BLR", "UKR", "POL"}) is europe
+    assert atlas_for({"BLR", "USA"}) is None
 
 
 def test_shocks_are_counted_in_days_from_the_start(builtin_scenario: dualtrack.Scenario) -> None:

@@ -9,7 +9,7 @@ it to show what the common random numbers bought (Law 2015, ch. 11).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -70,7 +70,10 @@ def _difference_row(
 
 
 def paired_differences(
-    results: Mapping[str, xr.Dataset], reference: str, confidence: float = 0.95
+    results: Mapping[str, xr.Dataset],
+    reference: str,
+    confidence: float = 0.95,
+    outcomes: Sequence[Outcome] = OUTCOMES,
 ) -> pd.DataFrame:
     """Each doctrine's outcomes minus the reference doctrine's, with paired intervals."""
     if reference not in results:
@@ -84,7 +87,7 @@ def paired_differences(
     for name, ds in results.items():
         if name == reference:
             continue
-        for outcome in OUTCOMES:
+        for outcome in outcomes:
             rows.append(
                 {
                     "doctrine": name,

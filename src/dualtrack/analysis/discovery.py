@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from dualtrack.analysis.files import save_csv, slug
 from dualtrack.analysis.prim import PeelingStep, Prim, PrimBox, Restriction
 from dualtrack.analysis.screening import FeatureScore, feature_scores, uncertain_subset
 from dualtrack.analysis.sweep_facts import sweep_facts
+from dualtrack.experiments.store import write_json
 from dualtrack.experiments.sweep_store import load_sweep
 
 DISCOVERY_DIR = "discovery"
@@ -288,10 +288,7 @@ def save_discovery(result: PrimResult) -> list[Path]:
         save_csv(table, result.folder / file_name)
         written.append(result.folder / file_name)
     settings = result.folder / SETTINGS_FILE
-    temporary = settings.with_name(f".{SETTINGS_FILE}.tmp")
-    text = json.dumps(dataclasses.asdict(result.settings), indent=2) + "\n"
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, settings)
+    write_json(settings, dataclasses.asdict(result.settings))
     written.append(settings)
     return written
 

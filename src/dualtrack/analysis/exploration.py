@@ -15,10 +15,11 @@ from dualtrack.analysis.discovery import PrimResult, discovery_folders, read_dis
 from dualtrack.analysis.outcomes import OUTCOME_NAMES, OUTCOMES, estimate
 from dualtrack.analysis.sensitivity import SENSITIVITY_DIR, SensitivityResult, read_sensitivity
 from dualtrack.analysis.sweep_facts import SweepFacts, sweep_facts
-from dualtrack.experiments.sweep_store import SweepStore, load_sweep
+from dualtrack.experiments.store import FILES
+from dualtrack.experiments.sweep_store import find_sweep, load_sweep
 from dualtrack.scenario.uncertainty import UncertainParameter
 
-EXPLORATION_DIR = "exploration"
+EXPLORATION_DIR = FILES.exploration
 """Default sub-folder of a scenario's results folder that holds its sweep."""
 
 
@@ -74,16 +75,7 @@ class PointEstimates:
 
 def find_exploration(folder: Path | str) -> Path | None:
     """The sweep folder at ``folder`` or in its ``exploration`` sub-folder, if there is one."""
-    folder = Path(folder)
-    for candidate in (folder, folder / EXPLORATION_DIR):
-        store = SweepStore(candidate)
-        if store.exists():
-            try:
-                store.read_manifest()
-            except (OSError, ValueError):
-                continue
-            return candidate
-    return None
+    return find_sweep(folder)
 
 
 @dataclass(frozen=True)

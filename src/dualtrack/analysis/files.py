@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from dualtrack.experiments.store import replacing
 
 
 def slug(text: str) -> str:
@@ -16,14 +17,12 @@ def slug(text: str) -> str:
 
 
 def save_csv(table: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV beside ``path`` and move it into place."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    table.to_csv(temporary, index=False)
-    os.replace(temporary, path)
+    """Write a table as CSV, whole (see :func:`~dualtrack.experiments.store.replacing`)."""
+    with replacing(path) as temporary:
+        table.to_csv(temporary, index=False)
 
 
 def save_figure(figure: Any, path: Path) -> None:
-    """Save a matplotlib figure as PNG beside ``path`` and move it into place."""
-    temporary = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(temporary, dpi=120, bbox_inches="tight")
-    os.replace(temporary, path)
+    """Save a matplotlib figure as PNG, whole."""
+    with replacing(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")

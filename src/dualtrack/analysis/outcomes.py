@@ -7,7 +7,7 @@ independent draws, which they are: each has its own random stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,11 +105,15 @@ def estimate(outcome: Outcome, ds: xr.Dataset, confidence: float = 0.95) -> dict
     return {"estimate": float(np.mean(values)), "low": low, "high": high}
 
 
-def summary_table(results: Mapping[str, xr.Dataset], confidence: float = 0.95) -> pd.DataFrame:
+def summary_table(
+    results: Mapping[str, xr.Dataset],
+    confidence: float = 0.95,
+    outcomes: Sequence[Outcome] = OUTCOMES,
+) -> pd.DataFrame:
     """One row per doctrine and outcome: estimate, interval, method, replicates."""
     rows = []
     for doctrine, ds in results.items():
-        for outcome in OUTCOMES:
+        for outcome in outcomes:
             row = estimate(outcome, ds, confidence)
             rows.append(
                 {

@@ -1,11 +1,17 @@
-"""Command-line interface. Each module registers its commands on the shared Typer ``app``."""
+"""Command-line interface. Each module registers its commands on the shared Typer ``app``.
+
+``app`` (errors, signals, JSON, quiet and debug modes), ``options`` (shared options and
+checks), ``budget`` (memory and time estimates), then one module per group of commands.
+"""
 
 from dualtrack.cli import (  # noqa: F401  (each registers its commands)
+    adopt,
     authoring,
     cascades,
     core,
     explore,
     history,
+    regimes,
     report,
     studies,
 )

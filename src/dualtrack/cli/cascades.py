@@ -3,40 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from dualtrack.analysis.cascades import cascade_origins, cascade_summary
-from dualtrack.cli.app import app, console, fail
-from dualtrack.experiments.store import load_results
+from dualtrack.cli.app import JsonOpt, app, console, emit_json, fail, json_mode, say
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
-@app.command()
-def cascades(
-    results_dir: Annotated[
-        Path, typer.Argument(help="Output folder of `dualtrack run` or `dualtrack compare`.")
-    ],
-    min_wars: Annotated[
-        int, typer.Option(min=1, help="Dyads at war that make a cascade (or an ally pulled in).")
-    ] = 2,
-    top: Annotated[int, typer.Option(min=1, help="Origin dyads listed per doctrine.")] = 10,
-    confidence: Annotated[
-        float, typer.Option(min=0.5, max=0.999, help="Confidence level of the intervals.")
-    ] = 0.95,
-    csv: Annotated[
-        Path | None, typer.Option(help="Also write the origin table to this CSV file.")
-    ] = None,
+def _print_tables(
+    summary: pd.DataFrame, origins: pd.DataFrame, min_wars: int, top: int, confidence: float
 ) -> None:
-    """Which dyads most often start a cascade (war spreading to other dyads or allies)."""
-    try:
-        ds = load_results(results_dir)
-        summary = cascade_summary(ds, min_wars, confidence)
-        origins = cascade_origins(ds, min_wars, confidence)
-    except (FileNotFoundError, ValueError) as error:
-        raise fail(str(error)) from None
+    """Per doctrine: the share of runs with a cascade, then the dyads that start them."""
     percent = f"{confidence:.0%}"
     for row in summary.itertuples():
         title = (
@@ -62,6 +44,40 @@ def cascades(
                 f"  {row.tied} cascade(s) had tied origins; their credit is split equally",
                 highlight=False,
             )
+
+
+@app.command()
+def cascades(
+    results_dir: Annotated[
+        Path, typer.Argument(help="Output folder of `dualtrack run` or `dualtrack compare`.")
+    ],
+    min_wars: Annotated[
+        int, typer.Option(min=1, help="Dyads at war that make a cascade (or an ally pulled in).")
+    ] = 2,
+    top: Annotated[int, typer.Option(min=1, help="Origin dyads listed per doctrine.")] = 10,
+    confidence: Annotated[
+        float, typer.Option(min=0.5, max=0.999, help="Confidence level of the intervals.")
+    ] = 0.95,
+    csv: Annotated[
+        Path | None, typer.Option(help="Also write the origin table to this CSV file.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Which dyads most often start a cascade (war spreading to other dyads or allies)."""
+    from dualtrack.analysis.cascades import cascade_origins, cascade_summary
+    from dualtrack.experiments.study_store import load_results
+
+    json_mode(as_json)
+    try:
+        ds = load_results(results_dir)
+        summary = cascade_summary(ds, min_wars, confidence)
+        origins = cascade_origins(ds, min_wars, confidence)
+    except (FileNotFoundError, ValueError) as error:
+        raise fail(str(error)) from None
+    if as_json:
+        emit_json({"summary": summary, "origins": origins})
+    else:
+        _print_tables(summary, origins, min_wars, top, confidence)
     if csv is not None:
         origins.to_csv(csv, index=False)
-        console.print(f"wrote {csv}", highlight=False)
+        say(f"wrote {csv}")

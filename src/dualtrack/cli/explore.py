@@ -2,42 +2,45 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from dualtrack.analysis.discovery import discover as run_discovery
-from dualtrack.analysis.exploration import (
-    EXPLORATION_DIR,
-    PointEstimates,
-    find_exploration,
-    outcomes_across_points,
+from dualtrack.cli.app import (
+    InputError,
+    JsonOpt,
+    app,
+    console,
+    emit_json,
+    fail,
+    invocation,
+    json_mode,
+    progress_bar,
+    say,
+    stopped_by_signals,
+    warn,
 )
-from dualtrack.analysis.outcomes import OUTCOMES
-from dualtrack.analysis.sensitivity import (
-    INTERVALS,
-    MEASURES,
-    SENSITIVITY_DIR,
-    analyse_sensitivity,
-    table_file,
+from dualtrack.cli.options import (
+    DEFAULT_SCENARIO,
+    DoctrinesOpt,
+    OverwriteOpt,
+    check_doctrines,
+    parse_doctrines,
 )
-from dualtrack.cli.app import app, console, errors, fail, progress_bar
-from dualtrack.experiments.design import DESIGN_KINDS
-from dualtrack.experiments.distributed import make_executor
-from dualtrack.experiments.sweep import DEFAULT_BATCH_POINTS, plan_sweep, run_sweep
-from dualtrack.experiments.sweep_store import SweepStore, load_sweep
-from dualtrack.scenario.errors import ScenarioError
-from dualtrack.scenario.loading import load_scenario
-from dualtrack.scenario.uncertainty import uncertain_parameters
 
-DEFAULT_SCENARIO = "belarus-ukraine-2024"
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dualtrack.experiments.sweep import Sweep
+
 DEFAULT_POINTS = 64
 DEFAULT_REPLICATES = 200
+BATCH_HELP = "Points stored per part file; default 16 (experiments.sweep.DEFAULT_BATCH_POINTS)."
 
 OutDirArg = Annotated[
     Path, typer.Argument(help="Sweep folder (or a results folder with an exploration folder).")
@@ -45,18 +48,27 @@ OutDirArg = Annotated[
 
 
 def _sweep_folder(path: Path) -> Path:
+    from dualtrack.analysis.exploration import find_exploration
+
     found = find_exploration(path)
     if found is None:
         raise fail(f"{path}: no sweep found (expected the --out folder of `dualtrack explore`)")
     return found
 
 
-def _print_parameters(scenario: str, patterns: list[str] | None) -> None:
+def _print_parameters(scenario: str, patterns: list[str] | None, as_json: bool) -> None:
+    from dualtrack.scenario.errors import ScenarioError
+    from dualtrack.scenario.loading import load_scenario
+    from dualtrack.scenario.uncertainty import uncertain_parameters
+
     try:
         loaded = load_scenario(scenario)
         parameters = uncertain_parameters(loaded, patterns)
     except (ScenarioError, KeyError) as error:
         raise fail(str(error).strip('"')) from None
+    if as_json:
+        emit_json({"parameters": [vars(p) for p in parameters]})
+        return
     table = Table(
         "path", "low", "nominal", "high", "distribution", "source", box=None, title_justify="left"
     )
@@ -73,9 +85,15 @@ def _print_parameters(scenario: str, patterns: list[str] | None) -> None:
     console.print(table)
 
 
-def _print_outcomes(points: pd.DataFrame, title: str) -> None:
+def _print_outcomes(points: pd.DataFrame, title: str, as_json: bool) -> None:
+    from dualtrack.analysis.exploration import outcomes_across_points
+    from dualtrack.analysis.outcomes import OUTCOMES
+
     names = [o.name for o in OUTCOMES if o.name in points.columns]
     spread = {(s.outcome, s.doctrine): s for s in outcomes_across_points(points, names)}
+    if as_json:
+        emit_json({"outcomes": list(spread.values())})
+        return
     if not spread:
         return
     table = Table(title=title, title_justify="left")
@@ -93,6 +111,24 @@ def _print_outcomes(points: pd.DataFrame, title: str) -> None:
             row.append(f"{s.median:.{digits}f} [{s.p05:.{digits}f}, {s.p95:.{digits}f}]")
         table.add_row(escape(outcome.label), *row)
     console.print(table)
+
+
+def _check_sweep_budget(sweep: Sweep, points: int, workers: int | None) -> None:
+    """Refuse a sweep whose points cannot fit in memory; say how long a long one will take."""
+    from dualtrack.cli import budget
+    from dualtrack.engine.run import plan_run
+
+    runner = sweep.runner
+    probe = plan_run(sweep.scenario, runner.doctrines[0], actor=runner.actor, days=sweep.days)
+    point = budget.estimate(probe.compiled, runner.replicates, "summary", len(runner.doctrines), 1)
+    if point.peak_bytes > budget.available_bytes():
+        raise InputError(
+            f"-n/--replicates {runner.replicates:,}: one point needs {point.describe()}; "
+            f"this machine has {budget.format_bytes(budget.available_bytes())} available"
+        )
+    seconds = point.seconds * points / max(1, workers or os.cpu_count() or 1)
+    if seconds > budget.LONG_SECONDS:
+        say(f"estimate: about {budget.format_seconds(seconds)} for {points} points")
 
 
 @app.command()
@@ -120,10 +156,7 @@ def explore(
             help=f"Replicates per point and doctrine (default {DEFAULT_REPLICATES}).",
         ),
     ] = None,
-    doctrines: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated doctrines; default: the subject's own doctrine."),
-    ] = None,
+    doctrines: DoctrinesOpt = None,
     parameters: Annotated[
         list[str] | None,
         typer.Option(
@@ -134,11 +167,15 @@ def explore(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(min=0, help="Sweep seed (default: scenario's).")
+        int | None, typer.Option(min=0, help="Sweep seed; default: the scenario's settings.seed.")
     ] = None,
-    days: Annotated[int | None, typer.Option(min=1, help="Horizon in days.")] = None,
+    days: Annotated[
+        int | None,
+        typer.Option(min=1, help="Horizon in days; default: the scenario's settings.horizon_days."),
+    ] = None,
     actor: Annotated[
-        str | None, typer.Option(help="Actor whose doctrine varies; default: the subject.")
+        str | None,
+        typer.Option(help="Actor whose doctrine varies; default: the scenario's settings.subject."),
     ] = None,
     levels: Annotated[
         int | None, typer.Option(min=2, help="Morris grid levels (default 4).")
@@ -149,6 +186,7 @@ def explore(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue a stopped sweep in --out.")
     ] = False,
+    overwrite: OverwriteOpt = False,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Start a local Dask cluster of N worker processes.")
     ] = None,
@@ -161,38 +199,44 @@ def explore(
             min=1, help="Local worker processes without Dask (default: one per core; 1: no pool)."
         ),
     ] = None,
-    batch: Annotated[
-        int, typer.Option(min=1, help="Points stored per part file.")
-    ] = DEFAULT_BATCH_POINTS,
+    batch: Annotated[int | None, typer.Option(min=1, help=BATCH_HELP)] = None,
     list_parameters: Annotated[
         bool, typer.Option("--list-parameters", help="List the uncertain parameters and exit.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Sweep the uncertain parameters: one row per point and doctrine, stored as it goes."""
+    """Sweep the uncertain parameters: one row per point and doctrine, stored as it goes.
+
+    The doctrines default to the subject's own doctrine."""
+    from pydantic import ValidationError
+
+    from dualtrack.analysis.exploration import EXPLORATION_DIR, PointEstimates
+    from dualtrack.experiments.design import DESIGN_KINDS
+    from dualtrack.experiments.executors import make_executor
+    from dualtrack.experiments.store import OutputError
+    from dualtrack.experiments.sweep import DEFAULT_BATCH_POINTS, plan_sweep, run_sweep
+    from dualtrack.experiments.sweep_store import SweepStore, load_sweep
+    from dualtrack.scenario.loading import load_scenario
+    from dualtrack.scenario.warnings import scenario_warnings
+
+    json_mode(as_json)
     if list_parameters:
-        _print_parameters(scenario, parameters)
+        _print_parameters(scenario, parameters, as_json)
         return
     if workers is not None and scheduler is not None:
         raise fail("give --workers (a local Dask cluster) or --scheduler, not both")
-    try:
-        base = load_scenario(scenario)
-    except ScenarioError as error:
-        raise fail(str(error)) from None
+    base = load_scenario(scenario)
     out_dir = out or Path("results") / base.id / EXPLORATION_DIR
-    store = SweepStore(out_dir)
-    stored: dict[str, Any] = {}
-    if store.exists():
-        if not resume:
-            raise fail(
-                f"{out_dir} already holds a sweep; add --resume to continue it, or choose "
-                "another --out"
-            )
-        stored = store.read_manifest()
-    chosen_doctrines = (
-        [d.strip() for d in doctrines.split(",") if d.strip()]
-        if doctrines
-        else stored.get("doctrines")
-    )
+    inputs = [Path(scenario)] if Path(scenario).is_file() else []
+    store = SweepStore(out_dir, overwrite=overwrite, inputs=inputs)
+    try:
+        store.check(resume=resume)
+    except OutputError as error:
+        raise InputError(str(error)) from None
+    stored: dict[str, Any] = store.read_manifest() if resume and store.exists() else {}
+    chosen_doctrines = parse_doctrines(doctrines) or stored.get("doctrines")
+    if chosen_doctrines:
+        check_doctrines(chosen_doctrines)
     stored_design = stored.get("design", {})
     design_kind = design or stored_design.get("kind", "lhs")
     if design_kind not in DESIGN_KINDS:
@@ -211,8 +255,12 @@ def explore(
             actor=actor or stored.get("actor"),
             levels=levels or stored_design.get("levels", 4),
         )
-    except (ScenarioError, KeyError, ValueError) as error:
+    except ValidationError:
+        raise  # settings overridden by options: the app names the option
+    except (KeyError, ValueError) as error:
         raise fail(str(error).strip('"')) from None
+    for warning in scenario_warnings(base, actor=actor, horizon_days=sweep.days):
+        warn(str(warning))
     runner = sweep.runner
     command = ["dualtrack", "explore", scenario, "--design", sweep.design.kind]
     command += ["--points", str(sweep.design.size), "--replicates", str(runner.replicates)]
@@ -223,55 +271,61 @@ def explore(
     for pattern in parameters or []:
         command += ["--parameters", pattern]
     command += ["--out", str(out_dir)]
-    try:
-        executor = make_executor(processes=processes, workers=workers, scheduler=scheduler)
-    except (ValueError, ConnectionError, OSError) as error:
-        raise fail(str(error)) from None
-    done_before = len(store.finished_points()) if store.exists() and not store.is_complete() else 0
-    console.print(
-        f"[bold]{escape(base.name)}[/] - {sweep.design.kind} design: {sweep.n_points} points over "
-        f"{len(sweep.design.parameters)} parameters x {len(sweep.doctrines)} doctrine(s) "
-        f"({', '.join(sweep.doctrines)}) x {runner.replicates} replicates x {sweep.days} days; "
-        f"seed {runner.seed}; {executor.description}"
-        + (f"; resuming with {done_before} points stored" if done_before else ""),
-        highlight=False,
-    )
-    started = time.perf_counter()
-    try:
-        with executor, progress_bar("points") as bar:
-            task = bar.add_task("exploring", total=sweep.n_points, completed=done_before)
-            result = run_sweep(
-                sweep,
-                out_dir,
-                executor,
-                resume=resume,
-                batch_points=batch,
-                progress=lambda n: bar.advance(task, n),
-                command=command,
-            )
-    except KeyboardInterrupt:
-        stored_now = len(store.finished_points())
-        errors.print(
-            f"interrupted: {stored_now} of {sweep.n_points} points are stored in {out_dir}; "
-            "continue with the same command and --resume",
-            highlight=False,
+
+    def left() -> str:
+        stored_now = len(store.finished_points()) if store.exists() else 0
+        return (
+            f"{stored_now} of {sweep.n_points} points are stored in {out_dir}; continue with "
+            "the same command and --resume"
         )
-        raise typer.Exit(code=130) from None
-    except (ValueError, FileExistsError) as error:
-        raise fail(str(error)) from None
-    elapsed = time.perf_counter() - started
-    stored_sweep = load_sweep(result.folder)
-    _print_outcomes(
-        stored_sweep.points,
-        f"{base.id}: outcomes over the {sweep.n_points} points (median [5%, 95%] of the "
-        "per-point estimates)",
-    )
-    rate = result.ran / elapsed if elapsed > 0 else float("inf")
-    console.print(
-        f"ran {result.ran} points ({rate:.2f} points/s), {result.skipped} already stored, "
-        f"{result.infeasible} infeasible; wrote {result.points_file}",
-        highlight=False,
-    )
+
+    with stopped_by_signals(left):
+        try:
+            executor = make_executor(processes=processes, workers=workers, scheduler=scheduler)
+        except (ValueError, ConnectionError, OSError) as error:
+            raise fail(str(error)) from None
+        done_before = (
+            len(store.finished_points()) if store.exists() and not store.is_complete() else 0
+        )
+        _check_sweep_budget(sweep, sweep.n_points - done_before, processes or workers)
+        say(
+            f"[bold]{escape(base.name)}[/] - {sweep.design.kind} design: {sweep.n_points} "
+            f"points over {len(sweep.design.parameters)} parameters x {len(sweep.doctrines)} "
+            f"doctrine(s) ({', '.join(sweep.doctrines)}) x {runner.replicates} replicates x "
+            f"{sweep.days} days; seed {runner.seed}; {executor.description}"
+            + (f"; resuming with {done_before} points stored" if done_before else "")
+        )
+        started = time.perf_counter()
+        try:
+            with executor, progress_bar("points") as bar:
+                task = bar.add_task("exploring", total=sweep.n_points, completed=done_before)
+                result = run_sweep(
+                    sweep,
+                    out_dir,
+                    executor,
+                    resume=resume,
+                    overwrite=overwrite,
+                    inputs=inputs,
+                    batch_points=batch or DEFAULT_BATCH_POINTS,
+                    progress=lambda n: bar.advance(task, n),
+                    command=command,
+                )
+        except ValueError as error:  # OutputError included
+            raise fail(str(error)) from None
+        elapsed = time.perf_counter() - started
+        stored_sweep = load_sweep(result.folder)
+        _print_outcomes(
+            stored_sweep.points,
+            f"{base.id}: outcomes over the {sweep.n_points} points (median [5%, 95%] of the "
+            "per-point estimates)",
+            as_json,
+        )
+        rate = result.ran / elapsed if elapsed > 0 else float("inf")
+        say(
+            f"ran {result.ran} points ({rate:.2f} points/s), {result.skipped} already stored, "
+            f"{result.infeasible} infeasible; wrote {result.points_file}; "
+            f"{invocation.elapsed():.1f} s in all"
+        )
 
 
 @app.command()
@@ -281,26 +335,42 @@ def sensitivity(
         list[str] | None,
         typer.Option("--outcome", "-o", help="Outcome(s) to analyse (repeatable); default all."),
     ] = None,
-    doctrine: Annotated[
-        list[str] | None,
-        typer.Option("--doctrine", "-d", help="Doctrine(s) to analyse (repeatable); default all."),
-    ] = None,
+    doctrines: DoctrinesOpt = None,
     confidence: Annotated[float, typer.Option(min=0.5, max=0.999)] = 0.95,
     resamples: Annotated[int, typer.Option(min=10, help="Bootstrap resamples.")] = 1000,
     top: Annotated[int, typer.Option(min=1, help="Parameters shown per table.")] = 10,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Sobol' indices (sobol design) or Morris screening (morris design) of a stored sweep."""
+    """Sobol' indices (sobol design) or Morris screening (morris design) of a stored sweep.
+
+    Every outcome and doctrine unless chosen."""
+    from dualtrack.analysis.sensitivity import (
+        INTERVALS,
+        MEASURES,
+        SENSITIVITY_DIR,
+        analyse_sensitivity,
+        table_file,
+    )
+
+    json_mode(as_json)
     folder = _sweep_folder(out_dir)
     try:
         result = analyse_sensitivity(
-            folder, outcome, doctrine, confidence=confidence, resamples=resamples
+            folder,
+            outcome,
+            parse_doctrines(doctrines),
+            confidence=confidence,
+            resamples=resamples,
         )
     except (KeyError, ValueError, FileNotFoundError) as error:
         raise fail(str(error).strip('"')) from None
     for reason in result.skipped:
-        console.print(f"[yellow]skipped[/] {escape(reason)}", highlight=False)
+        say(f"[yellow]skipped[/] {escape(reason)}")
+    if as_json:
+        emit_json({"method": result.method, "indices": result.table()})
+        return
     if not result.results:
-        console.print("nothing varies: no indices to compute")
+        say("nothing varies: no indices to compute")
         return
     measures = MEASURES[result.method]
     for indices in result.results:
@@ -327,7 +397,7 @@ def sensitivity(
             view.add_row(escape(str(parameter)), *cells)
         console.print(view)
     files = [folder / SENSITIVITY_DIR / table_file(result.method), *result.figures]
-    console.print(f"wrote {', '.join(p.name for p in files)} to {files[0].parent}")
+    say(f"wrote {', '.join(p.name for p in files)} to {files[0].parent}")
 
 
 @app.command()
@@ -372,9 +442,15 @@ def discover(
         list[str] | None,
         typer.Option("--parameters", "-p", help="Give PRIM only parameters matching (glob)."),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
-    """PRIM scenario discovery: parameter ranges where a doctrine keeps an outcome below (or
-    above) a threshold."""
+    """PRIM scenario discovery: where a doctrine keeps an outcome below (or above) a threshold.
+
+    Boxes of parameter ranges, with coverage, density and quasi-p-values."""
+    from dualtrack.analysis.discovery import discover as run_discovery
+    from dualtrack.experiments.sweep_store import load_sweep
+
+    json_mode(as_json)
     folder = _sweep_folder(out_dir)
     try:
         name = doctrine or load_sweep(folder).doctrines[0]
@@ -397,15 +473,29 @@ def discover(
     except (KeyError, ValueError, FileNotFoundError) as error:
         raise fail(str(error).strip('"')) from None
     s = result.settings
-    console.print(
+    say(
         f"{name}: {s.cases_of_interest} of {s.points} points have {outcome} "
         f"{s.sign} {threshold:g}"
         + (" (whole interval)" if conservative else "")
-        + f" (base rate {s.base_rate:.2f})",
-        highlight=False,
+        + f" (base rate {s.base_rate:.2f})"
     )
+    if as_json:
+        emit_json(
+            {
+                "settings": s,
+                "boxes": [
+                    {
+                        "chosen_step": box.chosen_step,
+                        "meets_threshold": box.meets_threshold,
+                        "limits": box.limits,
+                    }
+                    for box in result.boxes
+                ],
+            }
+        )
+        return
     if not result.boxes:
-        console.print("no box found: no case of interest")
+        say("no box found: no case of interest")
         return
     for index, box in enumerate(result.boxes, start=1):
         st = box.chosen_step
@@ -428,6 +518,4 @@ def discover(
                 "" if limit.qp_high is None else f"{limit.qp_high:.2g}",
             )
         console.print(view)
-    console.print(
-        f"wrote {', '.join(p.name for p in result.files)} to {result.folder}", highlight=False
-    )
+    say(f"wrote {', '.join(p.name for p in result.files)} to {result.folder}")

@@ -5,30 +5,23 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from dualtrack.analysis.history import (
-    DEFAULT_HALF_LIFE_DAYS,
-    EventDataError,
-    TensionIndex,
-    filter_events,
-    load_cameo,
-    load_events,
+from dualtrack.cli.app import JsonOpt, app, console, emit_json, fail, json_mode, progress_bar, say
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+HALF_LIFE_HELP = (
+    "Half-life of the tension index (days); default 30 (analysis.history.DEFAULT_HALF_LIFE_DAYS)."
 )
-from dualtrack.analysis.validation import (
-    DEFAULT_REPLICATES,
-    DOCTRINES,
-    SCENARIO_ID,
-    replicate_steps,
-    validate_history,
-)
-from dualtrack.cli.app import app, console, fail, progress_bar
+REPLICATES_HELP = "Replicates per doctrine; default 1000 (analysis.validation.DEFAULT_REPLICATES)."
 
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?")
 
@@ -71,14 +64,26 @@ def history(
         typer.Option("--plot", help="Write the tension-index plot (PNG) to this file."),
     ] = None,
     half_life: Annotated[
-        float, typer.Option("--half-life", min=0.1, help="Half-life of the tension index (days).")
-    ] = DEFAULT_HALF_LIFE_DAYS,
+        float | None, typer.Option("--half-life", min=0.1, help=HALF_LIFE_HELP)
+    ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Print the coded Belarus-Ukraine event timeline 2001-2024 (CAMEO, Goldstein, track)."""
     start = parse_date(from_, "--from") if from_ else None
     end = parse_date(to, "--to", last=True) if to else None
     if start and end and end < start:
         raise fail(f"--to: expected a date on or after --from ({start}), found {end}")
+    from dualtrack.analysis.history import (
+        DEFAULT_HALF_LIFE_DAYS,
+        EventDataError,
+        TensionIndex,
+        filter_events,
+        load_cameo,
+        load_events,
+    )
+
+    json_mode(as_json)
+    half_life = DEFAULT_HALF_LIFE_DAYS if half_life is None else half_life
     try:
         cameo = load_cameo()
         everything = load_events(cameo=cameo)
@@ -86,6 +91,9 @@ def history(
         raise fail(str(error)) from None
     events = filter_events(everything, start=start, end=end)
     span = f"{start or 'start'} to {end or 'end'}"
+    if as_json:
+        labels = cameo.loc[events["cameo_code"], "label"].to_numpy()
+        emit_json({"events": events.assign(cameo_label=labels)})
     table = Table(
         title=f"Coded Belarus-Ukraine events, {span} ({len(events)} of {len(everything)})",
         title_justify="left",
@@ -107,7 +115,8 @@ def history(
             f"[{colours[str(event.track)]}]{event.track}[/]",
             escape(str(event.description)),
         )
-    console.print(table)
+    if not as_json:
+        console.print(table)
     if plot is not None:
         if events.empty:
             raise fail("--plot: no events between --from and --to; nothing to plot")
@@ -123,17 +132,16 @@ def history(
             raise fail("--plot needs matplotlib: pip install matplotlib") from None
         except OSError as error:
             raise fail(f"--plot: cannot write {plot}: {error.strerror}") from None
-        console.print(
+        say(
             f"wrote {plot} (tension index, half-life {half_life:g} days; "
-            "deterrence and dialogue tracks)",
-            highlight=False,
+            "deterrence and dialogue tracks)"
         )
 
 
-def _timing(row: pd.Series) -> str:
-    if pd.isna(row["observed_day"]):
+def _timing(row: Mapping[str, Any]) -> str:
+    if row["observed_day"] != row["observed_day"]:  # NaN: no observed timing
         return ""
-    if pd.isna(row["median_day"]):
+    if row["median_day"] != row["median_day"]:
         return f"never (observed {row['observed_day']:.0f})"
     return (
         f"{row['median_day']:.0f} [{row['p5_day']:.0f}-{row['p95_day']:.0f}] "
@@ -144,8 +152,8 @@ def _timing(row: pd.Series) -> str:
 @app.command("validate-history")
 def validate_history_command(
     replicates: Annotated[
-        int, typer.Option("--replicates", "-n", min=1, help="Replicates per doctrine.")
-    ] = DEFAULT_REPLICATES,
+        int | None, typer.Option("--replicates", "-n", min=1, help=REPLICATES_HELP)
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(min=0, help="Random seed; default: the scenario's.")
     ] = None,
@@ -153,14 +161,29 @@ def validate_history_command(
         "results"
     )
     / "history-validation",
+    as_json: JsonOpt = False,
 ) -> None:
-    """Check the built-in scenario against the observed 2024 patterns (dual-track vs
-    deterrence-only): share of runs reproducing each, with Wilson 95% intervals."""
+    """Check the built-in scenario against the observed 2024 patterns.
+
+    Dual-track vs deterrence-only: the share of runs reproducing each pattern, with Wilson
+    95% intervals."""
+    from dualtrack.analysis.history import EventDataError
+    from dualtrack.analysis.validation import (
+        DEFAULT_REPLICATES,
+        DOCTRINES,
+        SCENARIO_ID,
+        replicate_steps,
+        validate_history,
+    )
+    from dualtrack.cli.options import check_out_dir
+
+    json_mode(as_json)
+    replicates = DEFAULT_REPLICATES if replicates is None else replicates
+    check_out_dir(out)
     total = replicate_steps(SCENARIO_ID, DOCTRINES, replicates)
-    console.print(
+    say(
         f"[bold]{SCENARIO_ID}[/]: {', '.join(DOCTRINES)} for BLR, {replicates} replicates "
-        "each, against the coded 2024 record",
-        highlight=False,
+        "each, against the coded 2024 record"
     )
     try:
         with progress_bar() as bar:
@@ -192,10 +215,13 @@ def validate_history_command(
             escape(str(row["label"])),
             str(row["doctrine"]),
             f"{row['share']:.3f} [{row['low']:.3f}, {row['high']:.3f}]",
-            _timing(pd.Series(row)),
+            _timing(row),
             f"[{style}]{escape(verdict)}[/]",
         )
-    console.print(table)
+    if as_json:
+        emit_json({"patterns": frame})
+    else:
+        console.print(table)
     try:
         out.mkdir(parents=True, exist_ok=True)
         csv_path, png_path = out / "patterns.csv", out / "patterns.png"
@@ -203,4 +229,4 @@ def validate_history_command(
         result.plot(png_path)
     except OSError as error:
         raise fail(f"--out: cannot write to {out}: {error.strerror}") from None
-    console.print(f"wrote {csv_path}, {png_path}", highlight=False)
+    say(f"wrote {csv_path}, {png_path}")

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dualtrack.cli.app import app, console, fail
+from dualtrack.cli.app import InputError, app, fail, invocation, say, stage
+
+
+def changed_files(folder: Path) -> list[str]:
+    """Files the folder's manifest lists whose checksum no longer matches (or that are gone)."""
+    from dualtrack.experiments.store import Store
+    from dualtrack.experiments.store import changed_files as changed
+
+    store = Store(folder)
+    if not store.manifest_path.is_file():
+        return []  # not an output folder: the report says so
+    try:
+        return changed(folder, store.read_manifest())
+    except ValueError as error:
+        raise InputError(str(error)) from None
 
 
 @app.command()
@@ -16,21 +29,27 @@ def report(
     results_dir: Annotated[
         Path,
         typer.Argument(
-            help="Output folder of `dualtrack run` or `dualtrack compare` "
+            help="Output folder of `dualtrack run`, `compare` or `regimes` "
             "(holding scenario.yaml, manifest.json, results.nc)."
         ),
     ],
 ) -> None:
-    """Write report.html (self-contained, opens offline) and figures/*.png into RESULTS_DIR."""
-    from dualtrack.report import NotAnOutputFolder, render_report  # plotting loads lazily
+    """Write report.html (self-contained, opens offline) and figures/*.png into RESULTS_DIR.
 
-    started = time.perf_counter()
+    The folder's files are first checked against the checksums in its manifest."""
+    from dualtrack.report import NotAnOutputFolder, render_report  # plotting loads lazily
+    from dualtrack.report.regimes import is_regimes_folder, render_regimes_report
+
+    changed = changed_files(results_dir)
+    if changed:
+        raise InputError(
+            f"{results_dir}: {', '.join(changed)} changed since the run wrote "
+            "manifest.json (checksums differ); re-run the command recorded in the manifest"
+        )
     try:
-        page = render_report(results_dir)
+        render = render_regimes_report if is_regimes_folder(results_dir) else render_report
+        with stage("rendering the report"):
+            page = render(results_dir)
     except NotAnOutputFolder as error:
         raise fail(str(error)) from None
-    console.print(
-        f"wrote {page} and {page.parent / 'figures'}/*.png in "
-        f"{time.perf_counter() - started:.1f} s",
-        highlight=False,
-    )
+    say(f"wrote {page} and {page.parent / 'figures'}/*.png in {invocation.elapsed():.1f} s")

@@ -2,44 +2,59 @@
 
 from __future__ import annotations
 
-import os
+import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-import xarray as xr
 from rich.markup import escape
 from rich.table import Table
 
-from dualtrack.analysis.comparison import paired_differences
-from dualtrack.analysis.outcomes import OUTCOMES, summary_table
-from dualtrack.cli.app import app, console, fail, progress_bar
-from dualtrack.doctrines import BUILTIN_DOCTRINES, REGISTRY
-from dualtrack.experiments.store import manifest, write_outputs
-from dualtrack.experiments.study import Study, plan_study, run_study
-from dualtrack.scenario.errors import ScenarioError
+from dualtrack.cli.app import (
+    InputError,
+    JsonOpt,
+    app,
+    console,
+    emit_json,
+    invocation,
+    json_mode,
+    progress_bar,
+    say,
+    stage,
+    stopped_by_signals,
+    warn,
+)
+from dualtrack.cli.options import (
+    DEFAULT_SCENARIO,
+    DEFAULT_WORKERS,
+    ActorOpt,
+    DaysOpt,
+    DoctrinesOpt,
+    OutOpt,
+    OverwriteOpt,
+    RecordOpt,
+    ReplicatesOpt,
+    ScenarioArg,
+    SeedOpt,
+    WorkersOpt,
+    check_doctrines,
+    parse_doctrines,
+)
 
-DEFAULT_SCENARIO = "belarus-ukraine-2024"
+if TYPE_CHECKING:
+    import pandas as pd
+    import xarray as xr
+
+    from dualtrack.cli.budget import Estimate
+    from dualtrack.experiments.store import Store
+    from dualtrack.experiments.study import Study
+
 REFERENCE_DOCTRINE = "deterrence-only"
-
-ScenarioArg = Annotated[str, typer.Argument(help="Built-in scenario id or scenario YAML file.")]
-ActorOpt = Annotated[
-    str | None, typer.Option(help="Actor whose doctrine varies; default: the scenario's subject.")
+ReferenceOpt = Annotated[
+    str, typer.Option(help="Doctrine the others are compared with (paired); added if missing.")
 ]
-ReplicatesOpt = Annotated[
-    int | None, typer.Option("--replicates", "-n", min=1, help="Replicates per doctrine.")
-]
-DaysOpt = Annotated[int | None, typer.Option(min=1, help="Horizon in days.")]
-SeedOpt = Annotated[int | None, typer.Option(min=0, help="Random seed.")]
-OutOpt = Annotated[Path | None, typer.Option(help="Output folder; default: results/<scenario>.")]
-RecordOpt = Annotated[str, typer.Option(help="What to keep: auto, full, mean or summary.")]
-WorkersOpt = Annotated[
-    int, typer.Option(min=1, help="Worker processes; default: the number of cores.")
-]
-DEFAULT_WORKERS = max(1, os.cpu_count() or 1)
 
 
 def _cell(estimate: float, low: float, high: float, unit: str) -> str:
@@ -49,6 +64,8 @@ def _cell(estimate: float, low: float, high: float, unit: str) -> str:
 
 def print_summary(summary: pd.DataFrame, title: str) -> None:
     """Outcome x doctrine table: estimate and 95% interval in each cell."""
+    from dualtrack.analysis.outcomes import OUTCOMES
+
     table = Table(title=title, title_justify="left")
     table.add_column("outcome")
     names = list(dict.fromkeys(summary["doctrine"]))
@@ -67,6 +84,8 @@ def print_summary(summary: pd.DataFrame, title: str) -> None:
 
 def print_differences(differences: pd.DataFrame, reference: str) -> None:
     """Outcome x doctrine table of paired differences against the reference doctrine."""
+    from dualtrack.analysis.outcomes import OUTCOMES
+
     table = Table(
         title=f"paired difference vs {reference} (95% paired-t interval; * = distinguishable "
         "from zero)",
@@ -95,17 +114,33 @@ def _plan(
     days: int | None,
     seed: int | None,
     record: str,
-) -> Study:
-    unknown = [d for d in doctrines if d not in REGISTRY]
-    if unknown:
-        raise fail(
-            f"unknown doctrine {unknown[0]!r}; known doctrines are {', '.join(sorted(REGISTRY))}"
-        )
-    if record not in ("auto", "full", "mean", "summary"):
-        raise fail(f"--record: expected auto, full, mean or summary, found {record!r}")
+    workers: int,
+) -> tuple[Study, list[str]]:
+    """Check every input and plan the study; refuse work this machine cannot hold.
+
+    Returns the study and the warnings about parts of the scenario that cannot have an
+    effect on it (printed here, recorded in the manifest)."""
+    from pydantic import ValidationError
+
+    from dualtrack.cli import budget
+    from dualtrack.engine.run import plan_run
+    from dualtrack.experiments.study import plan_study
+    from dualtrack.scenario.loading import load_scenario
+    from dualtrack.scenario.warnings import scenario_warnings
+
+    check_doctrines(doctrines)
+    loaded = load_scenario(scenario)
+    actors = [a.id for a in loaded.actors]
+    if actor is not None and actor not in actors:
+        raise InputError(f"--actor: expected one of {', '.join(actors)}, found {actor!r}")
     try:
-        return plan_study(
-            scenario,
+        # the tallies alone may not fit: say so before planning millions of chunks
+        probe = plan_run(loaded, doctrines[0], actor=actor, replicates=1, days=days)
+        if replicates is not None:
+            least = budget.estimate(probe.compiled, replicates, None, len(doctrines), workers)
+            _refuse_beyond_memory(least, replicates, probe.compiled.n_steps, doctrines, record)
+        study = plan_study(
+            loaded,
             doctrines,
             actor=actor,
             replicates=replicates,
@@ -113,17 +148,70 @@ def _plan(
             days=days,
             record=record,
         )
-    except (ScenarioError, ValueError) as error:
-        raise fail(str(error)) from None
+    except ValidationError:
+        raise  # settings overridden by options: the app names the option
+    except ValueError as error:
+        raise InputError(str(error)) from None
+    needs = budget.study_estimate(study, workers)
+    plan = next(iter(study.plans.values()))
+    _refuse_beyond_memory(needs, plan.replicates, plan.compiled.n_steps, doctrines, study.record)
+    if needs.seconds > budget.LONG_SECONDS:
+        say(f"estimate: {needs.describe()}")
+    warnings = [str(w) for w in scenario_warnings(loaded, actor=actor, horizon_days=days)]
+    for warning in warnings:
+        warn(warning)
+    return study, warnings
+
+
+def _refuse_beyond_memory(
+    needs: Estimate, replicates: int, steps: int, doctrines: list[str], record: str
+) -> None:
+    from dualtrack.cli import budget
+
+    available = budget.available_bytes()
+    if needs.peak_bytes <= available:
+        return
+    raise InputError(
+        f"-n/--replicates {replicates:,} x {steps:,} steps x {len(doctrines)} doctrine(s) "
+        f"under --record {record} needs {needs.describe()}; this machine has "
+        f"{budget.format_bytes(available)} available. Use fewer replicates, fewer --days or "
+        "--record summary"
+    )
+
+
+def output_store(scenario: str, study: Study, out: Path | None, overwrite: bool) -> Store:
+    """The output folder, checked before any simulation starts."""
+    from dualtrack.experiments.store import OutputError
+    from dualtrack.experiments.study_store import study_store
+
+    inputs = [Path(scenario)] if Path(scenario).is_file() else []
+    store = study_store(
+        out or Path("results") / study.scenario.id, overwrite=overwrite, inputs=inputs
+    )
+    try:
+        store.check()
+    except OutputError as error:
+        raise InputError(str(error)) from None
+    return store
+
+
+def left_behind(written: list[Path]) -> Callable[[], str]:
+    """What an interruption leaves, for the one-line message."""
+    return lambda: (
+        f"stopped after writing {written[0].parent}"
+        if written
+        else "stopped; nothing was written and no output folder changed"
+    )
 
 
 def _simulate(study: Study, workers: int) -> tuple[dict[str, xr.Dataset], float]:
+    from dualtrack.experiments.study import run_study
+
     plan = next(iter(study.plans.values()))
-    console.print(
+    say(
         f"[bold]{escape(study.scenario.name)}[/] - {len(study.plans)} doctrine(s) for "
         f"{study.actor}, {plan.replicates} replicates x {plan.compiled.n_steps} steps, "
-        f"seed {plan.seed}, record={study.record}, workers={workers}",
-        highlight=False,
+        f"seed {plan.seed}, record={study.record}, workers={workers}"
     )
     started = time.perf_counter()
     with progress_bar() as bar:
@@ -132,26 +220,36 @@ def _simulate(study: Study, workers: int) -> tuple[dict[str, xr.Dataset], float]
     return results, time.perf_counter() - started
 
 
+def reproduce_command(
+    verb: str, scenario: str, study: Study, out_dir: Path, extra_args: list[str]
+) -> list[str]:
+    """The command that re-runs a study bit-identically (the worker count does not matter)."""
+    resolved = study.scenario
+    plan = next(iter(study.plans.values()))
+    command = ["dualtrack", verb, scenario, "--doctrines", ",".join(study.plans)]
+    command += ["--actor", study.actor, "--replicates", str(plan.replicates)]
+    command += ["--days", str(resolved.settings.horizon_days), "--seed", str(plan.seed)]
+    return [*command, "--record", study.record, *extra_args, "--out", str(out_dir)]
+
+
 def _save(
     verb: str,
     scenario: str,
     study: Study,
     results: dict[str, xr.Dataset],
     tables: dict[str, pd.DataFrame],
-    out: Path | None,
+    store: Store,
     workers: int,
     elapsed: float,
     extra_args: list[str],
+    warnings: list[str],
     finish: Callable[[Path], None] | None = None,
 ) -> list[Path]:
+    from dualtrack.experiments.study_store import manifest, write_outputs
+
     resolved = study.scenario
     plan = next(iter(study.plans.values()))
-    out_dir = out or Path("results") / resolved.id
-    command = ["dualtrack", verb, scenario]
-    command += [arg for name in study.plans for arg in ("--doctrine", name)]
-    command += ["--actor", study.actor, "--replicates", str(plan.replicates)]
-    command += ["--days", str(resolved.settings.horizon_days), "--seed", str(plan.seed)]
-    command += ["--record", study.record, *extra_args, "--out", str(out_dir)]
+    command = reproduce_command(verb, scenario, study, store.path, extra_args)
     settings = {
         "doctrines": list(study.plans),
         "actor": study.actor,
@@ -161,29 +259,32 @@ def _save(
         "record": study.record,
         "workers": workers,
         "elapsed_s": round(elapsed, 3),
+        "warnings": warnings,
     }
-    return write_outputs(
-        out_dir, resolved, results, tables, manifest(resolved, settings, command), finish
-    )
+    provenance = manifest(resolved, settings, [shlex.join(command)])
+    with stage("writing the results" + (" and the report" if finish else "")):
+        return write_outputs(store, resolved, results, tables, provenance, finish)
 
 
 def _report_line(study: Study, elapsed: float, written: list[Path]) -> None:
     rate = study.replicate_steps / elapsed if elapsed > 0 else float("inf")
     folder = written[0].parent if written else "nothing"
-    console.print(
-        f"{study.replicate_steps:,} replicate-steps in {elapsed:.1f} s ({rate:,.0f}/s); "
-        f"wrote {', '.join(p.name for p in written)} to {folder}",
-        highlight=False,
+    say(
+        f"{study.replicate_steps:,} replicate-steps simulated in {elapsed:.1f} s ({rate:,.0f}/s); "
+        f"wrote {', '.join(p.name for p in written)} to {folder}; "
+        f"{invocation.elapsed():.1f} s in all"
     )
+
+
+def _dyad_title(study: Study) -> str:
+    compiled = next(iter(study.plans.values())).compiled
+    return f"{study.scenario.id}: outcomes for dyad {compiled.dyad_ids[compiled.focus_dyad]}"
 
 
 @app.command()
 def run(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
-    doctrine: Annotated[
-        list[str] | None,
-        typer.Option("--doctrine", "-d", help="Doctrine(s) for the actor; default: all built-in."),
-    ] = None,
+    doctrines: DoctrinesOpt = None,
     actor: ActorOpt = None,
     replicates: ReplicatesOpt = None,
     days: DaysOpt = None,
@@ -191,76 +292,103 @@ def run(
     out: OutOpt = None,
     record: RecordOpt = "auto",
     workers: WorkersOpt = DEFAULT_WORKERS,
+    overwrite: OverwriteOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Run a scenario under one or more doctrines and write results to a folder."""
-    chosen = list(doctrine) if doctrine else list(BUILTIN_DOCTRINES)
-    study = _plan(scenario, chosen, actor, replicates, days, seed, record)
-    results, elapsed = _simulate(study, workers)
-    summary = summary_table(results)
-    written = _save(
-        "run", scenario, study, results, {"summary.csv": summary}, out, workers, elapsed, []
-    )
-    plan = next(iter(study.plans.values()))
-    print_summary(
-        summary,
-        f"{study.scenario.id}: outcomes for dyad {plan.compiled.dyad_ids[plan.compiled.focus_dyad]}"
-        f" (95% intervals; {plan.replicates} replicates)",
-    )
-    _report_line(study, elapsed, written)
+    """Run a scenario under one or more doctrines and write the results to a folder.
+
+    The doctrines default to every built-in doctrine."""
+    from dualtrack.analysis.outcomes import summary_table
+    from dualtrack.doctrines import BUILTIN_DOCTRINES
+    from dualtrack.experiments.store import FILES
+
+    json_mode(as_json)
+    chosen = parse_doctrines(doctrines) or list(BUILTIN_DOCTRINES)
+    written: list[Path] = []
+    with stopped_by_signals(left_behind(written)):
+        study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+        store = output_store(scenario, study, out, overwrite)
+        results, elapsed = _simulate(study, workers)
+        summary = summary_table(results)
+        tables = {FILES.summary: summary}
+        written += _save(
+            "run", scenario, study, results, tables, store, workers, elapsed, [], warnings
+        )
+        plan = next(iter(study.plans.values()))
+        if as_json:
+            emit_json({"summary": summary})
+        else:
+            print_summary(
+                summary, f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates)"
+            )
+        _report_line(study, elapsed, written)
 
 
 @app.command()
 def compare(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
-    doctrines: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated doctrines; default: all built-in."),
-    ] = None,
+    doctrines: DoctrinesOpt = None,
     actor: ActorOpt = None,
-    reference: Annotated[
-        str, typer.Option(help="Doctrine the others are compared with (paired).")
-    ] = REFERENCE_DOCTRINE,
+    reference: ReferenceOpt = REFERENCE_DOCTRINE,
     replicates: ReplicatesOpt = None,
     days: DaysOpt = None,
     seed: SeedOpt = None,
     out: OutOpt = None,
     record: RecordOpt = "auto",
     workers: WorkersOpt = DEFAULT_WORKERS,
+    overwrite: OverwriteOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Compare doctrines on common random numbers: paired differences and an HTML report."""
-    chosen = (
-        [d.strip() for d in doctrines.split(",") if d.strip()]
-        if doctrines
-        else list(BUILTIN_DOCTRINES)
-    )
-    if reference not in chosen:
-        chosen = [reference, *chosen]
-    study = _plan(scenario, chosen, actor, replicates, days, seed, record)
-    results, elapsed = _simulate(study, workers)
-    summary = summary_table(results)
-    differences = paired_differences(results, reference)
-    tables = {"summary.csv": summary, "comparison.csv": differences}
-    written = _save(
-        "compare",
-        scenario,
-        study,
-        results,
-        tables,
-        out,
-        workers,
-        elapsed,
-        ["--reference", reference],
-        finish=_render_report,
-    )
-    plan = next(iter(study.plans.values()))
-    print_summary(
-        summary,
-        f"{study.scenario.id}: outcomes for dyad {plan.compiled.dyad_ids[plan.compiled.focus_dyad]}"
-        f" (95% intervals; {plan.replicates} replicates per doctrine, common random numbers)",
-    )
-    if len(results) > 1:
-        print_differences(differences, reference)
-    _report_line(study, elapsed, written)
+    """Compare doctrines on common random numbers: paired differences and an HTML report.
+
+    The doctrines default to every built-in doctrine; the reference is added if missing."""
+    from dualtrack.analysis.comparison import paired_differences
+    from dualtrack.analysis.outcomes import summary_table
+    from dualtrack.doctrines import BUILTIN_DOCTRINES
+    from dualtrack.experiments.store import FILES
+
+    json_mode(as_json)
+    chosen = parse_doctrines(doctrines) or list(BUILTIN_DOCTRINES)
+    check_doctrines([reference], "--reference")
+    others = [name for name in chosen if name != reference]
+    if not others:
+        raise InputError(
+            f"--reference: {reference!r} is the only doctrine in --doctrines; "
+            "give at least one other doctrine to compare with it"
+        )
+    chosen = [reference, *others] if reference not in chosen else chosen
+    written: list[Path] = []
+    with stopped_by_signals(left_behind(written)):
+        study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+        store = output_store(scenario, study, out, overwrite)
+        results, elapsed = _simulate(study, workers)
+        summary = summary_table(results)
+        differences = paired_differences(results, reference)
+        tables = {FILES.summary: summary, FILES.comparison: differences}
+        written += _save(
+            "compare",
+            scenario,
+            study,
+            results,
+            tables,
+            store,
+            workers,
+            elapsed,
+            ["--reference", reference],
+            warnings,
+            finish=_render_report,
+        )
+        plan = next(iter(study.plans.values()))
+        if as_json:
+            emit_json({"summary": summary, "differences": differences})
+        else:
+            print_summary(
+                summary,
+                f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates per doctrine, "
+                "common random numbers)",
+            )
+            print_differences(differences, reference)
+        _report_line(study, elapsed, written)
 
 
 def _render_report(folder: Path) -> None:

@@ -47,9 +47,13 @@ class RunPlan:
         return self.replicates * self.compiled.n_steps
 
 
+DoctrineChoice = str | Doctrine
+"""A doctrine given by its registered name or as an instance."""
+
+
 def plan_run(
     scenario: Scenario | str | Path | Mapping[str, Any],
-    doctrine: str | Doctrine | None = None,
+    doctrine: DoctrineChoice | Mapping[str, DoctrineChoice] | None = None,
     *,
     actor: str | None = None,
     replicates: int | None = None,
@@ -58,7 +62,12 @@ def plan_run(
     record: RecordMode = "full",
     chunk_size: int = DEFAULT_CHUNK,
 ) -> RunPlan:
-    """Resolve overrides and split the replicates into block-aligned chunks."""
+    """Resolve overrides and split the replicates into block-aligned chunks.
+
+    ``doctrine`` replaces the doctrine of ``actor`` (default: the subject), or, given as a
+    mapping of actor ids to doctrines, the doctrines of several actors at once (then
+    ``actor`` is not given, and the plan is named for the subject's resulting doctrine).
+    """
     scenario = load_scenario(scenario)
     if record not in RECORD_MODES:
         raise ValueError(f"unknown record mode {record!r}; expected one of {RECORD_MODES}")
@@ -73,23 +82,33 @@ def plan_run(
     if updates:
         settings = settings.model_validate({**settings.model_dump(), **updates})
         scenario = scenario.model_copy(update={"settings": settings})
-    actor = actor or scenario.subject
-    if actor not in {a.id for a in scenario.actors}:
-        known = ", ".join(a.id for a in scenario.actors)
-        raise ValueError(f"unknown actor {actor!r}; actors are {known}")
-    overrides: dict[str, Doctrine] = {}
-    if isinstance(doctrine, str):
-        # the actor's own doctrine keeps the parameters the scenario gives it; others default
-        own = next(a.doctrine for a in scenario.actors if a.id == actor)
-        overrides[actor] = make_doctrine(doctrine, own.params if own.name == doctrine else None)
-    elif doctrine is not None:
-        overrides[actor] = doctrine
+    if isinstance(doctrine, Mapping):
+        if actor is not None:
+            raise ValueError("give either actor or a mapping of actors to doctrines, not both")
+        assignment: Mapping[str, DoctrineChoice] = doctrine
+        actor = scenario.subject
+    else:
+        actor = actor or scenario.subject
+        assignment = {} if doctrine is None else {actor: doctrine}
+    known = [a.id for a in scenario.actors]
+    for name in (actor, *assignment):
+        if name not in known:
+            raise ValueError(f"unknown actor {name!r}; actors are {', '.join(known)}")
+    overrides = {name: _resolve(scenario, name, choice) for name, choice in assignment.items()}
     compiled = compile_scenario(scenario, overrides)
     name = compiled.doctrines[[a.id for a in scenario.actors].index(actor)].name
     size = max(BLOCK_SIZE, -(-int(chunk_size) // BLOCK_SIZE) * BLOCK_SIZE)
     total = settings.replicates
     chunks = tuple((start, min(size, total - start)) for start in range(0, total, size))
     return RunPlan(scenario, compiled, settings.seed, total, record, chunks, name)
+
+
+def _resolve(scenario: Scenario, actor: str, choice: DoctrineChoice) -> Doctrine:
+    """The doctrine object; the actor's own doctrine keeps the scenario's parameters."""
+    if not isinstance(choice, str):
+        return choice
+    own = next(a.doctrine for a in scenario.actors if a.id == actor)
+    return make_doctrine(choice, own.params if own.name == choice else None)
 
 
 def run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None = None) -> Arrays:
@@ -199,7 +218,7 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
 
 def simulate(
     scenario: Scenario | str | Path | Mapping[str, Any],
-    doctrine: str | Doctrine | None = None,
+    doctrine: DoctrineChoice | Mapping[str, DoctrineChoice] | None = None,
     *,
     actor: str | None = None,
     replicates: int | None = None,
@@ -212,9 +231,10 @@ def simulate(
     """Simulate a scenario and return its results as a labelled :class:`xarray.Dataset`.
 
     ``doctrine`` replaces the doctrine of ``actor`` (default: the scenario's subject); the
-    other actors keep their own. A doctrine named as a string takes its default parameters,
-    unless it is the actor's own doctrine, which keeps the scenario's parameters. The same
-    ``seed`` gives bit-identical results whatever ``chunk_size``.
+    other actors keep their own. A mapping of actor ids to doctrines replaces several at
+    once. A doctrine named as a string takes its default parameters, unless it is the actor's
+    own doctrine, which keeps the scenario's parameters. The same ``seed`` gives
+    bit-identical results whatever ``chunk_size``.
     """
     plan = plan_run(
         scenario,

@@ -11,8 +11,9 @@ import xarray as xr
 
 from dualtrack.engine.compiled import Compiled
 from dualtrack.engine.outputs import RECORD_MODES, RecordMode
-from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run
-from dualtrack.experiments.executors import run_tasks
+from dualtrack.engine.recording import Arrays
+from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run, run_chunk
+from dualtrack.experiments.executors import PointExecutor, make_executor
 from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
 
@@ -29,7 +30,7 @@ def values_per_step(compiled: Compiled) -> int:
 
 @dataclass(frozen=True)
 class Study:
-    """Plans for every doctrine of a study, ready to run."""
+    """Plans for every variant of a study (a doctrine, or doctrines for several actors)."""
 
     scenario: Scenario
     actor: str
@@ -58,52 +59,100 @@ def plan_study(
     chunk_size: int = DEFAULT_CHUNK,
 ) -> Study:
     """Plans for each doctrine; ``record="auto"`` keeps full trajectories for small studies."""
-    scenario = load_scenario(scenario)
     if not doctrines:
         raise ValueError("expected at least one doctrine")
-    first = plan_run(
+    return plan_variants(
         scenario,
-        doctrines[0],
+        {name: name for name in doctrines},
         actor=actor,
         replicates=replicates,
         seed=seed,
         days=days,
-        record="summary",
+        record=record,
         chunk_size=chunk_size,
     )
-    if record == "auto":
-        size = first.replicate_steps * values_per_step(first.compiled) * len(doctrines)
-        record = "full" if size <= FULL_RECORD_LIMIT else "mean"
-    if record not in RECORD_MODES:
-        raise ValueError(f"unknown record mode {record!r}; expected auto or one of {RECORD_MODES}")
-    mode = cast(RecordMode, record)
-    plans = {
-        name: plan_run(
+
+
+def plan_variants(
+    scenario: Scenario | str | Path | Mapping[str, Any],
+    variants: Mapping[str, str | Mapping[str, str]],
+    *,
+    actor: str | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    days: int | None = None,
+    record: RecordMode | str = "auto",
+    chunk_size: int = DEFAULT_CHUNK,
+) -> Study:
+    """Plans for named variants of a scenario, all on the same seed (common random numbers).
+
+    A variant is a doctrine for ``actor`` or a mapping of actor ids to doctrines (then
+    ``actor`` is not given); the study is keyed by the variants' names.
+    """
+    scenario = load_scenario(scenario)
+    if not variants:
+        raise ValueError("expected at least one variant")
+
+    def plan(variant: str | Mapping[str, str], mode: RecordMode) -> RunPlan:
+        return plan_run(
             scenario,
-            name,
+            variant,
             actor=actor,
             replicates=replicates,
             seed=seed,
             days=days,
             record=mode,
-            chunk_size=chunk_size,  # type: ignore[arg-type]
+            chunk_size=chunk_size,
         )
-        for name in doctrines
-    }
-    resolved = plans[doctrines[0]].scenario  # overrides (replicates, seed, days) applied
+
+    first = plan(next(iter(variants.values())), "summary")
+    if record == "auto":
+        size = first.replicate_steps * values_per_step(first.compiled) * len(variants)
+        record = "full" if size <= FULL_RECORD_LIMIT else "mean"
+    if record not in RECORD_MODES:
+        raise ValueError(f"unknown record mode {record!r}; expected auto or one of {RECORD_MODES}")
+    mode = cast(RecordMode, record)
+    plans = {name: plan(variant, mode) for name, variant in variants.items()}
+    resolved = first.scenario  # overrides (replicates, seed, days) applied
     return Study(resolved, actor or resolved.subject, plans)
 
 
+def _run_chunk(
+    plans: Sequence[RunPlan], item: tuple[int, int, tuple[int, int]]
+) -> tuple[int, Arrays]:
+    """Task function of the executors: the arrays of one chunk of one plan."""
+    index, plan, chunk = item
+    return index, run_chunk(plans[plan], chunk)
+
+
 def run_study(
-    study: Study, workers: int = 1, progress: Progress | None = None
+    study: Study, workers: int | PointExecutor = 1, progress: Progress | None = None
 ) -> dict[str, xr.Dataset]:
-    """Run every doctrine's plan; returns one dataset per doctrine."""
-    tasks = [(plan, chunk) for plan in study.plans.values() for chunk in plan.chunks]
-    arrays = run_tasks(tasks, workers, progress)
+    """Run every doctrine's plan, on ``workers`` local processes or the executor given.
+
+    Every chunk draws from its own block-seeded streams and chunks are put back in order before
+    they are assembled, so results do not depend on the executor. Each worker receives the
+    study's plans once. Returns one dataset per doctrine.
+    """
+    plans = list(study.plans.values())
+    tasks = [(p, chunk) for p, plan in enumerate(plans) for chunk in plan.chunks]
+    items = [(index, p, chunk) for index, (p, chunk) in enumerate(tasks)]
+    arrays: list[Arrays | None] = [None] * len(items)
+    if isinstance(workers, int) and (workers <= 1 or len(items) <= 1):
+        for index, p, chunk in items:
+            arrays[index] = run_chunk(plans[p], chunk, progress)
+    else:
+        executor = make_executor(processes=workers) if isinstance(workers, int) else workers
+        with executor:
+            for index, chunk_arrays in executor.imap_unordered(_run_chunk, plans, items):
+                arrays[index] = chunk_arrays
+                if progress is not None:
+                    _, p, (_, count) = items[index]
+                    progress(count * plans[p].compiled.n_steps)
     results: dict[str, xr.Dataset] = {}
     position = 0
     for name, plan in study.plans.items():
-        parts = arrays[position : position + len(plan.chunks)]
+        parts = [a for a in arrays[position : position + len(plan.chunks)] if a is not None]
         position += len(plan.chunks)
         results[name] = assemble(plan, parts)
     return results

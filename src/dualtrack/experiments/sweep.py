@@ -32,15 +32,9 @@ from dualtrack._version import __version__
 from dualtrack.doctrines.base import make_doctrine
 from dualtrack.engine.run import simulate
 from dualtrack.experiments.design import Design, design_from_tables, make_design
-from dualtrack.experiments.distributed import PointExecutor
-from dualtrack.experiments.sweep_store import (
-    DESIGN_FILE,
-    MANIFEST_KIND,
-    POINTS_FILE,
-    UNIT_FILE,
-    SweepStore,
-    points_schema,
-)
+from dualtrack.experiments.executors import PointExecutor
+from dualtrack.experiments.store import FILES, SWEEP_KIND
+from dualtrack.experiments.sweep_store import SweepStore, points_schema
 from dualtrack.scenario.errors import ScenarioError
 from dualtrack.scenario.loading import dump_scenario, load_scenario, scenario_hash
 from dualtrack.scenario.schema import Scenario
@@ -228,7 +222,7 @@ def _manifest(sweep: Sweep, command: Sequence[str] | None, batch_points: int) ->
     import scipy
 
     return {
-        "kind": MANIFEST_KIND,
+        "kind": SWEEP_KIND,
         "dualtrack_version": __version__,
         "scenario_id": sweep.scenario.id,
         "scenario_hash": scenario_hash(sweep.scenario),
@@ -295,8 +289,8 @@ def _check_resumable(store: SweepStore, sweep: Sweep) -> Design:
     return design_from_tables(
         stored["design"],
         parameters,
-        pd.read_parquet(store.folder / DESIGN_FILE),
-        pd.read_parquet(store.folder / UNIT_FILE),
+        pd.read_parquet(store.folder / FILES.design),
+        pd.read_parquet(store.folder / FILES.design_unit),
     )
 
 
@@ -306,6 +300,8 @@ def run_sweep(
     executor: PointExecutor,
     *,
     resume: bool = False,
+    overwrite: bool = False,
+    inputs: Sequence[Path | str] = (),
     batch_points: int = DEFAULT_BATCH_POINTS,
     flush_seconds: float = DEFAULT_FLUSH_SECONDS,
     progress: PointProgress | None = None,
@@ -313,16 +309,19 @@ def run_sweep(
 ) -> SweepResult:
     """Run every point not yet stored and assemble ``points.parquet``.
 
-    Without ``resume`` the folder must not hold a sweep. With it, a stored sweep with the same
-    settings continues where it stopped (a folder without one starts afresh). Finished points
+    Without ``resume`` the folder must be empty, or ``overwrite`` given (its content is then
+    replaced as a whole). With it, a stored sweep with the same settings continues where it
+    stopped (an empty folder starts afresh; a folder holding anything else is refused).
+    ``inputs`` are files no output may replace. Every check raises
+    :class:`~dualtrack.experiments.store.OutputError` before any point runs. Finished points
     are stored every ``batch_points`` points or ``flush_seconds`` seconds, whichever first.
     """
-    store = SweepStore(out_dir)
+    store = SweepStore(out_dir, overwrite=overwrite, inputs=inputs)
+    store.check(resume=resume)
     started = time.perf_counter()
     design = sweep.design
     if store.exists() and resume:
         design = _check_resumable(store, sweep)
-        store.clean_temporary()
     else:
         values, unit = design.frames()
         store.initialise(
@@ -332,7 +331,7 @@ def run_sweep(
     if store.is_complete():
         return SweepResult(
             store.folder,
-            store.folder / POINTS_FILE,
+            store.folder / FILES.points,
             design.n_points,
             0,
             design.n_points,

@@ -9,41 +9,44 @@ Layout of a sweep folder::
     parts/part-NNNNNN.parquet   finished points, in batches (while the sweep runs)
     points.parquet        every (point, doctrine) row sorted by point then doctrine order
 
-The design files and the manifest are written before any point runs. Every file is written to
-a temporary name and moved into place with :func:`os.replace`, so a killed sweep leaves whole
-files only. A point's rows (one per doctrine) always land in the same part, so resuming skips
-exactly the points already stored and never writes one twice. ``points.parquet`` is built the
-same way whatever the batches, workers or interruptions, so it is bit-identical to the table
-of an uninterrupted run.
+The design files and the manifest are written in a staging folder and swapped in whole
+(:class:`~dualtrack.experiments.store.Store`) before any point runs; from then on the folder
+grows in place, every file written whole (:func:`~dualtrack.experiments.store.replacing`), so
+a killed sweep leaves whole files only and resumes where it stopped. A point's rows (one per
+doctrine) always land in the same part, so resuming skips exactly the points already stored
+and never writes one twice. ``points.parquet`` is built the same way whatever the batches,
+workers or interruptions, so it is bit-identical to the table of an uninterrupted run.
+
+The sweep manifest is read and written here only (:meth:`SweepStore.read_manifest`,
+:func:`load_sweep`, :func:`find_sweep`); other floors go through these.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import os
 import re
 import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dualtrack.experiments.store import (
+    FILES,
+    SWEEP_KIND,
+    OutputError,
+    Store,
+    checksums,
+    replacing,
+    write_text,
+)
 from dualtrack.scenario.uncertainty import UncertainParameter
 
-MANIFEST_FILE = "manifest.json"
-SCENARIO_FILE = "scenario.yaml"
-DESIGN_FILE = "design.parquet"
-UNIT_FILE = "design_unit.parquet"
-POINTS_FILE = "points.parquet"
-PARTS_DIR = "parts"
-MANIFEST_KIND = "dualtrack-exploration"
 KEY_COLUMNS: tuple[str, ...] = ("point", "doctrine", "seed", "feasible", "error", "replicates")
 _PART = re.compile(r"^part-(\d{6,})\.parquet$")
 _COMPRESSION = "zstd"
@@ -64,54 +67,63 @@ def points_schema(paths: Sequence[str], outcome_columns: Sequence[str]) -> pa.Sc
     return pa.schema(fields)
 
 
-def _atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write through ``write`` into a temporary file beside ``path``, then move it into place."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-
-
 def _write_table(table: pa.Table, path: Path) -> None:
-    _atomic(path, lambda handle: pq.write_table(table, handle, compression=_COMPRESSION))
-
-
-def _write_text(text: str, path: Path) -> None:
-    def write(handle: BinaryIO) -> None:
-        handle.write(text.encode("utf-8"))
-
-    _atomic(path, write)
-
-
-def sha256(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    with replacing(path) as temporary:
+        pq.write_table(table, temporary, compression=_COMPRESSION)
 
 
 class SweepStore:
     """The folder of one sweep: create it, add finished points, resume, finalise."""
 
-    def __init__(self, folder: Path | str) -> None:
-        self.folder = Path(folder)
+    def __init__(
+        self,
+        folder: Path | str,
+        *,
+        overwrite: bool = False,
+        inputs: Sequence[Path | str] = (),
+        option: str = "--out",
+    ) -> None:
+        self.store = Store(folder, option=option, overwrite=overwrite, inputs=inputs)
+        self.folder = self.store.path
 
     @property
     def parts_dir(self) -> Path:
         """Where finished points wait, in batches, until the sweep is complete."""
-        return self.folder / PARTS_DIR
+        return self.folder / FILES.parts
 
     def exists(self) -> bool:
-        """True when the folder holds a sweep (its manifest was written)."""
-        return (self.folder / MANIFEST_FILE).is_file()
+        """True when the folder holds a sweep (its manifest says so)."""
+        return self.store.kind() == SWEEP_KIND
 
     def is_complete(self) -> bool:
         """True when the final points table is in place."""
-        return (self.folder / POINTS_FILE).is_file()
+        return (self.folder / FILES.points).is_file()
+
+    def check(self, *, resume: bool = False) -> None:
+        """Refuse, before any point runs, a folder this sweep cannot use (:class:`OutputError`).
+
+        Without ``resume`` the folder must be empty (or ``overwrite`` given). With it, a folder
+        holding a sweep is continued in place; an empty or missing one starts afresh; anything
+        else is refused.
+        """
+        if resume and self.store.overwrite:
+            raise OutputError("give --resume (continue a sweep) or --overwrite, not both")
+        if resume and self.exists():
+            self.store.check(replace=False)
+            self.store.clear_temporaries(self.parts_dir)
+            return
+        if resume and self.store.content():
+            raise OutputError(
+                f"{self.store.option}: {self.folder} holds {self.store.describe()}, not a "
+                "sweep; --resume continues only a folder written by `dualtrack explore`"
+            )
+        if self.exists() and not self.store.overwrite:
+            raise OutputError(
+                f"{self.store.option}: {self.folder} already holds a sweep; add --resume to "
+                "continue it or --overwrite to replace it, or choose another "
+                f"{self.store.option}"
+            )
+        self.store.check()
 
     def initialise(
         self,
@@ -120,55 +132,43 @@ class SweepStore:
         design_unit: pd.DataFrame,
         scenario_yaml: str,
     ) -> None:
-        """Write the scenario, the design and the manifest, before any point runs."""
-        if self.exists():
-            raise FileExistsError(
-                f"{self.folder} already holds a sweep; resume it with --resume or choose "
-                "another --out"
-            )
-        if self.folder.exists() and not self.folder.is_dir():
-            raise FileExistsError(f"{self.folder} exists and is not a folder")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.parts_dir.mkdir(exist_ok=True)
-        _write_text(scenario_yaml, self.folder / SCENARIO_FILE)
-        for frame, name in ((design_values, DESIGN_FILE), (design_unit, UNIT_FILE)):
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            _write_table(table, self.folder / name)
-        record = {
-            **manifest,
-            "status": "running",
-            "design_files": {name: sha256(self.folder / name) for name in (DESIGN_FILE, UNIT_FILE)},
-        }
-        self.write_manifest(record)
+        """Write the scenario, the design and the manifest, before any point runs.
+
+        The folder's earlier content (if ``overwrite`` was checked) is replaced as a whole.
+        """
+        with self.store.writing() as staging:
+            write_text(staging / FILES.scenario, scenario_yaml)
+            for frame, name in ((design_values, FILES.design), (design_unit, FILES.design_unit)):
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                _write_table(table, staging / name)
+            (staging / FILES.parts).mkdir()
+            record = {
+                **manifest,
+                "status": "running",
+                "design_files": checksums(staging, (FILES.design, FILES.design_unit)),
+            }
+            self.store.write_manifest(record, folder=staging)
 
     def read_manifest(self) -> dict[str, Any]:
         """The stored manifest."""
-        path = self.folder / MANIFEST_FILE
-        if not path.is_file():
+        if not self.store.manifest_path.is_file():
             raise FileNotFoundError(
-                f"{path} not found; expected the output folder of `dualtrack explore`"
+                f"{self.store.manifest_path} not found; expected the output folder of "
+                "`dualtrack explore`"
             )
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("kind") != MANIFEST_KIND:
-            raise ValueError(f"{path} is not an exploration manifest (kind {data.get('kind')!r})")
-        return data
+        try:
+            return self.store.read_manifest(kind=SWEEP_KIND)
+        except ValueError as error:
+            raise ValueError(f"{error} (not an exploration manifest)") from None
 
     def write_manifest(self, record: Mapping[str, Any]) -> None:
-        """Replace the manifest atomically."""
-        _write_text(json.dumps(record, indent=2, default=str) + "\n", self.folder / MANIFEST_FILE)
+        """Replace the manifest whole."""
+        self.store.write_manifest(record)
 
     def _part_files(self) -> list[Path]:
         if not self.parts_dir.is_dir():
             return []
         return sorted(p for p in self.parts_dir.iterdir() if _PART.match(p.name))
-
-    def clean_temporary(self) -> None:
-        """Remove temporary files left by a killed writer."""
-        for folder in (self.folder, self.parts_dir):
-            if folder.is_dir():
-                for entry in folder.iterdir():
-                    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-                        entry.unlink()
 
     def read_parts(self) -> pa.Table | None:
         """Every stored row of the parts (None when there are none)."""
@@ -204,14 +204,13 @@ class SweepStore:
                 f"{self.folder}: expected {expected} rows ({points} points x {len(doctrines)} "
                 f"doctrines), found {table.num_rows}; resume the sweep to finish it"
             )
-        path = self.folder / POINTS_FILE
+        path = self.folder / FILES.points
         _write_table(table.combine_chunks(), path)
         record = self.read_manifest()
         record["status"] = "complete"
-        record["files"] = {
-            name: sha256(self.folder / name)
-            for name in (SCENARIO_FILE, DESIGN_FILE, UNIT_FILE, POINTS_FILE)
-        }
+        record["files"] = checksums(
+            self.folder, (FILES.scenario, FILES.design, FILES.design_unit, FILES.points)
+        )
         record["completed_utc"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.write_manifest(record)
         shutil.rmtree(self.parts_dir, ignore_errors=True)
@@ -280,20 +279,29 @@ class StoredSweep:
         return rows.sort_values("point").reset_index(drop=True)
 
 
+def find_sweep(folder: Path | str) -> Path | None:
+    """The sweep folder at ``folder`` or in its ``exploration`` sub-folder, if there is one."""
+    folder = Path(folder)
+    for candidate in (folder, folder / FILES.exploration):
+        if SweepStore(candidate).exists():
+            return candidate
+    return None
+
+
 def load_sweep(folder: Path | str, *, allow_partial: bool = False) -> StoredSweep:
     """Read a sweep folder; an unfinished sweep's parts only with ``allow_partial``."""
     store = SweepStore(folder)
     manifest = store.read_manifest()
     parameters = tuple(UncertainParameter.from_description(p) for p in manifest["parameters"])
-    design = pd.read_parquet(store.folder / DESIGN_FILE)
-    unit = pd.read_parquet(store.folder / UNIT_FILE)
+    design = pd.read_parquet(store.folder / FILES.design)
+    unit = pd.read_parquet(store.folder / FILES.design_unit)
     if store.is_complete():
-        points = pd.read_parquet(store.folder / POINTS_FILE)
+        points = pd.read_parquet(store.folder / FILES.points)
         complete = True
     else:
         if not allow_partial:
             raise FileNotFoundError(
-                f"{store.folder / POINTS_FILE} not found: the sweep is unfinished; resume it "
+                f"{store.folder / FILES.points} not found: the sweep is unfinished; resume it "
                 "with `dualtrack explore ... --resume`"
             )
         table = store.read_parts()
@@ -330,7 +338,7 @@ def store_evaluations(
     columns = [f"{name}{suffix}" for name in names for suffix in ("", "_low", "_high")]
     settings = {"design": design.settings(), "parameters": list(design.paths)}
     manifest = {
-        "kind": MANIFEST_KIND,
+        "kind": SWEEP_KIND,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "settings": settings,
         "design": design.settings(),
@@ -345,6 +353,7 @@ def store_evaluations(
     }
     values, unit = design.frames()
     store = SweepStore(folder)
+    store.check()
     store.initialise(manifest, values, unit, "# outcomes stored by store_evaluations\n")
     schema = points_schema(design.paths, columns)
     rows = []

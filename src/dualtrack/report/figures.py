@@ -1,7 +1,8 @@
-"""Interactive plotly figures of the report (the static PNGs are in ``static_figures``).
+"""The report's charts, each defined once as a :class:`~dualtrack.report.figure_spec.FigureSpec`.
 
 Every time axis carries the scenario's shocks as grey bands (or lines) tagged ``S1``, ``S2``...
-which the page's shock key explains.
+which the page's shock key explains. The renderers (``plotly_renderer``,
+``matplotlib_renderer``) draw these specs as the interactive figure and the static PNG.
 """
 
 from __future__ import annotations
@@ -10,230 +11,84 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from numpy.typing import NDArray
-from plotly.subplots import make_subplots
 
-from dualtrack.report.distributions import AgreementFates, Tally
+from dualtrack.report.distributions import AgreementFates, BoxStats, Tally
+from dualtrack.report.figure_spec import (
+    Axis,
+    Band,
+    Boxes,
+    FigureSpec,
+    Intervals,
+    Key,
+    Layer,
+    Line,
+    Mark,
+    Panel,
+    RuleX,
+    StackedAreas,
+    StackedBars,
+)
 from dualtrack.report.palette import (
-    SHOCK_FILL,
-    SHOCK_LINE,
+    FATE_COLOURS,
+    INK,
+    KEY_GREY,
+    RULE,
     doctrine_colour,
     rung_colour,
-    with_alpha,
 )
 from dualtrack.report.series import Fan
 from dualtrack.report.shocks import AxisBand
 from dualtrack.report.tables import difference_on_scale, difference_panel_title, table_outcomes
 
-FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12}
-_AXIS = {
-    "gridcolor": "#ebebeb",
-    "linecolor": "#b0b0b0",
-    "zerolinecolor": "#d0d0d0",
-    "ticks": "outside",
-    "tickcolor": "#b0b0b0",
-    "automargin": True,
-}
-TEMPLATE = {
-    "layout": {
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "font": FONT,
-        "xaxis": _AXIS,
-        "yaxis": _AXIS,
-        "hoverlabel": {"align": "left"},
-    }
-}
-"""A light template, small enough to embed with every figure (plotly's own are ~8 kB)."""
+FAN_BANDS: tuple[tuple[int, int, float, str], ...] = (
+    (0, 4, 0.18, "90% band"),
+    (1, 3, 0.38, "50% band"),
+)
+"""Fan bands: (low quantile, high quantile, opacity, legend name), indices into the quantiles."""
+DAY = Axis("day")
+SHARE = Axis("share of runs", percent=True, limits=(0.0, 1.0))
 
 
-def _layout(figure: go.Figure, height: int, **extra: object) -> go.Figure:
-    figure.update_layout(
-        template=TEMPLATE,
-        height=height,
-        font=FONT,
-        margin={"l": 70, "r": 20, "t": 60, "b": 50},
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.06,
-            "x": 0.0,
-            "traceorder": "normal",
-        },
-        **extra,
-    )
-    return figure
-
-
-def _axis(kind: str, n: int) -> str:
-    return kind if n == 1 else f"{kind}{n}"
-
-
-def add_shocks(
-    figure: go.Figure, bands: Sequence[AxisBand], rows: int, cols: int, tag_row: int = 1
-) -> None:
-    """Draw shock bands on every panel of a ``make_subplots`` grid, tagged on ``tag_row``.
-
-    Shapes are added in one layout update (plotly's ``add_vrect`` per panel is slow).
-    """
-    shapes: list[dict[str, object]] = []
-    notes: list[dict[str, object]] = []
-    for row in range(1, rows + 1):
-        for col in range(1, cols + 1):
-            n = (row - 1) * cols + col  # make_subplots numbers axes row by row
-            x, y = _axis("x", n), _axis("y", n)
-            for band in bands:
-                if band.x1 > band.x0:
-                    shapes.append(
-                        {
-                            "type": "rect",
-                            "xref": x,
-                            "yref": f"{y} domain",
-                            "x0": band.x0,
-                            "x1": band.x1,
-                            "y0": 0,
-                            "y1": 1,
-                            "fillcolor": SHOCK_FILL,
-                            "line": {"width": 0},
-                            "layer": "below",
-                        }
-                    )
-                else:
-                    shapes.append(
-                        {
-                            "type": "line",
-                            "xref": x,
-                            "yref": f"{y} domain",
-                            "x0": band.x0,
-                            "x1": band.x0,
-                            "y0": 0,
-                            "y1": 1,
-                            "line": {"color": SHOCK_LINE, "width": 1, "dash": "dot"},
-                        }
-                    )
-                if row == tag_row:
-                    notes.append(
-                        {
-                            "x": band.x0,
-                            "xref": x,
-                            "y": 1.0,
-                            "yref": f"{y} domain",
-                            "xanchor": "left",
-                            "yanchor": "top",
-                            "text": band.text,
-                            "showarrow": False,
-                            "font": {"size": 9, "color": "#555555"},
-                        }
-                    )
-    figure.update_layout(
-        shapes=[*figure.layout.shapes, *shapes],
-        annotations=[*figure.layout.annotations, *notes],
-    )
-
-
-def fan_figure(fans: Sequence[Fan], bands: Sequence[AxisBand]) -> go.Figure:
+def fan_figure(fans: Sequence[Fan], bands: Sequence[AxisBand], title: str) -> FigureSpec:
     """Rows: quantities; columns: doctrines. Median, 50% and 90% bands, and the mean."""
     doctrines = fans[0].doctrines
-    rows, cols = len(fans), len(doctrines)
-    figure = make_subplots(
-        rows=rows,
-        cols=cols,
-        shared_xaxes=True,
-        shared_yaxes=True,
-        column_titles=doctrines,
-        horizontal_spacing=0.015,
-        vertical_spacing=0.06,
-    )
-    for r, fan in enumerate(fans, start=1):
-        for c, doctrine in enumerate(doctrines, start=1):
-            d = c - 1
+    rows = []
+    for r, fan in enumerate(fans):
+        row = []
+        for d, doctrine in enumerate(doctrines):
             colour = doctrine_colour(d)
-            q = fan.quantiles[d].astype(np.float32)
-            days = fan.days.astype(np.float32)
-            for low, high, alpha in ((0, 4, 0.18), (1, 3, 0.38)):
-                figure.add_trace(
-                    go.Scatter(
-                        x=days,
-                        y=q[high],
-                        mode="lines",
-                        line={"width": 0},
-                        hoverinfo="skip",
-                        showlegend=False,
-                    ),
-                    row=r,
-                    col=c,
-                )
-                figure.add_trace(
-                    go.Scatter(
-                        x=days,
-                        y=q[low],
-                        mode="lines",
-                        line={"width": 0},
-                        fill="tonexty",
-                        fillcolor=with_alpha(colour, alpha),
-                        hoverinfo="skip",
-                        showlegend=False,
-                    ),
-                    row=r,
-                    col=c,
-                )
-            figure.add_trace(
-                go.Scatter(
-                    x=days,
-                    y=q[2],
-                    mode="lines",
-                    line={"color": colour, "width": 1.8},
-                    name=f"{doctrine} median",
-                    hovertemplate=f"{doctrine}<br>day %{{x:.0f}}: median %{{y:.2f}}<extra></extra>",
-                    showlegend=False,
-                ),
-                row=r,
-                col=c,
-            )
+            q = fan.quantiles[d]
+            marks: list[Mark] = [
+                Band(fan.days, q[low], q[high], colour, alpha) for low, high, alpha, _ in FAN_BANDS
+            ]
+            marks.append(Line(fan.days, q[2], colour, f"{doctrine} median", width=1.6))
             if fan.mean is not None:
-                figure.add_trace(
-                    go.Scatter(
-                        x=days,
-                        y=fan.mean[d].astype(np.float32),
-                        mode="lines",
-                        line={"color": "#222222", "width": 1.0, "dash": "dot"},
-                        name=f"{doctrine} mean",
-                        hovertemplate=(
-                            f"{doctrine}<br>day %{{x:.0f}}: mean %{{y:.2f}}<extra></extra>"
-                        ),
-                        showlegend=False,
-                    ),
-                    row=r,
-                    col=c,
+                marks.append(Line(fan.days, fan.mean[d], INK, f"{doctrine} mean", 0.9, True))
+            row.append(
+                Panel(
+                    marks,
+                    x=DAY if r == len(fans) - 1 else Axis(),
+                    y=Axis(f"{fan.title}\n({fan.unit})" if d == 0 else ""),
+                    title=doctrine if r == 0 else "",
+                    shocks=bands,
+                    tag_shocks=r == 0,
                 )
-        figure.update_yaxes(title_text=f"{fan.title}<br>({fan.unit})", row=r, col=1)
-    for name, style in (
-        ("median", {"mode": "lines", "line": {"color": "#555555", "width": 1.8}}),
-        (
-            "50% band",
-            {
-                "mode": "markers",
-                "marker": {"color": "rgba(85,85,85,0.45)", "size": 12, "symbol": "square"},
-            },
-        ),
-        (
-            "90% band",
-            {
-                "mode": "markers",
-                "marker": {"color": "rgba(85,85,85,0.2)", "size": 12, "symbol": "square"},
-            },
-        ),
-        (
-            "mean, all replicates",
-            {"mode": "lines", "line": {"color": "#222222", "width": 1, "dash": "dot"}},
-        ),
-    ):
-        figure.add_trace(go.Scatter(x=[None], y=[None], name=name, **style), row=1, col=1)
-    for c in range(1, cols + 1):
-        figure.update_xaxes(title_text="day", row=rows, col=c)
-    add_shocks(figure, bands, rows, cols)
-    return _layout(figure, 110 + 210 * rows)
+            )
+        rows.append(row)
+    keys = [Key("median", KEY_GREY)]
+    keys += [Key(name, KEY_GREY, "swatch", alpha + 0.05) for _, _, alpha, name in FAN_BANDS[::-1]]
+    keys.append(Key("mean, all replicates", INK, "dotted"))
+    return FigureSpec(
+        rows,
+        size=(2.4 * len(doctrines) + 1.15, 1.8 * len(fans) + 1.0),
+        title=title,
+        keys=keys,
+        share_x=True,
+        share_y=True,
+        margins=(1.0, 0.15, 0.75, 0.45),
+        spacing=(0.08, 0.15),
+    )
 
 
 def rung_share_figure(
@@ -242,39 +97,34 @@ def rung_share_figure(
     doctrines: Sequence[str],
     labels: Sequence[str],
     bands: Sequence[AxisBand],
-) -> go.Figure:
+) -> FigureSpec:
     """Stacked areas: share of replicates on each rung over time, one panel per doctrine."""
-    cols = len(doctrines)
-    figure = make_subplots(
-        rows=1,
-        cols=cols,
-        shared_yaxes=True,
-        column_titles=list(doctrines),
-        horizontal_spacing=0.015,
+    used = np.flatnonzero(shares.max(axis=(0, 1)) > 0).tolist()
+    panels = [
+        Panel(
+            [
+                StackedAreas(
+                    days,
+                    tuple(Layer(labels[r], shares[d, :, r], rung_colour(r)) for r in used),
+                )
+            ],
+            x=DAY,
+            y=SHARE if d == 0 else Axis(percent=True, limits=(0.0, 1.0)),
+            title=doctrine,
+            shocks=bands,
+            tag_shocks=True,
+        )
+        for d, doctrine in enumerate(doctrines)
+    ]
+    return FigureSpec(
+        [panels],
+        size=(2.4 * len(doctrines) + 0.95, 3.5),
+        title="Escalation rung of the focus dyad over time",
+        keys=[Key(labels[r], rung_colour(r), "swatch") for r in used],
+        legend="bottom",
+        share_y=True,
+        margins=(0.75, 0.15, 0.62, 1.0),
     )
-    used = np.flatnonzero(shares.max(axis=(0, 1)) > 0)
-    for c in range(1, cols + 1):
-        for rung in used.tolist():
-            figure.add_trace(
-                go.Scatter(
-                    x=days.astype(np.float32),
-                    y=shares[c - 1, :, rung].astype(np.float32),
-                    mode="lines",
-                    line={"width": 0.4, "color": rung_colour(rung)},
-                    fillcolor=rung_colour(rung),
-                    stackgroup=f"rungs{c}",
-                    name=labels[rung],
-                    legendgroup=labels[rung],
-                    showlegend=c == 1,
-                    hovertemplate=f"{labels[rung]}<br>day %{{x:.0f}}: %{{y:.1%}}<extra></extra>",
-                ),
-                row=1,
-                col=c,
-            )
-        figure.update_xaxes(title_text="day", row=1, col=c)
-    figure.update_yaxes(title_text="share of runs", tickformat=".0%", range=[0, 1], row=1, col=1)
-    add_shocks(figure, bands, 1, cols)
-    return _layout(figure, 400)
 
 
 def agreement_time_figure(
@@ -284,178 +134,144 @@ def agreement_time_figure(
     days: NDArray[np.float64],
     doctrines: Sequence[str],
     bands: Sequence[AxisBand],
-) -> go.Figure:
+) -> FigureSpec:
     """Left: share of runs with a first agreement by each day; right: share with one in force."""
-    cols = 1 if in_force is None else 2
-    titles = ["first agreement formed by day t (share of runs)"]
-    if in_force is not None:
-        titles.append("agreement in force on day t (share of runs)")
-    figure = make_subplots(rows=1, cols=cols, subplot_titles=titles, horizontal_spacing=0.08)
-    for d, doctrine in enumerate(doctrines):
-        colour = doctrine_colour(d)
-        figure.add_trace(
-            go.Scatter(
-                x=curve_days.astype(np.float32),
-                y=first_curves[d].astype(np.float32),
-                mode="lines",
-                line={"color": colour, "width": 2, "shape": "hv"},
-                name=doctrine,
-                legendgroup=doctrine,
-                hovertemplate=f"{doctrine}<br>day %{{x:.0f}}: %{{y:.1%}}<extra></extra>",
-            ),
-            row=1,
-            col=1,
+    share = Axis("share of runs", percent=True, from_zero=True)
+    first: list[Mark] = [
+        Line(curve_days, first_curves[d], doctrine_colour(d), name, 1.6, step=True, group=name)
+        for d, name in enumerate(doctrines)
+    ]
+    panels = [
+        Panel(
+            first,
+            DAY,
+            share,
+            "first agreement formed by day t",
+            bands,
+            True,
         )
-        if in_force is not None:
-            figure.add_trace(
-                go.Scatter(
-                    x=days.astype(np.float32),
-                    y=in_force[d].astype(np.float32),
-                    mode="lines",
-                    line={"color": colour, "width": 2},
-                    name=doctrine,
-                    legendgroup=doctrine,
-                    showlegend=False,
-                    hovertemplate=f"{doctrine}<br>day %{{x:.0f}}: %{{y:.1%}}<extra></extra>",
-                ),
-                row=1,
-                col=2,
-            )
-    for c in range(1, cols + 1):
-        figure.update_xaxes(title_text="day", row=1, col=c)
-        figure.update_yaxes(tickformat=".0%", rangemode="tozero", row=1, col=c)
-    add_shocks(figure, bands, 1, cols)
-    return _layout(figure, 420)
+    ]
+    if in_force is not None:
+        lines: list[Mark] = [
+            Line(days, in_force[d], doctrine_colour(d), doctrine, 1.6, group=doctrine)
+            for d, doctrine in enumerate(doctrines)
+        ]
+        panels.append(Panel(lines, DAY, share, "agreement in force on day t", bands, True))
+    return FigureSpec(
+        [panels],
+        size=(4.6 * len(panels) + 2.4, 3.6),
+        keys=[Key(doctrine, doctrine_colour(d)) for d, doctrine in enumerate(doctrines)],
+        legend="right",
+        margins=(0.7, 1.9, 0.45, 0.5),
+        spacing=(0.22, 0.2),
+    )
 
 
 def agreement_fate_figure(
     fates: AgreementFates,
     spells: dict[str, tuple[NDArray[np.float64], NDArray[np.bool_]]] | None,
     doctrines: Sequence[str],
-) -> go.Figure:
+) -> FigureSpec:
     """Left: what became of the agreements (per run); right: how long they lasted."""
-    cols = 1 if spells is None else 2
-    titles = ["agreements per run, by how they ended"]
-    if spells is not None:
-        titles.append("how long agreements lasted (days)")
-    figure = make_subplots(rows=1, cols=cols, subplot_titles=titles, horizontal_spacing=0.12)
-    parts = (
-        ("kept to term", fates.kept, "#009E73"),
-        ("ended by a detected violation", fates.detected, "#D55E00"),
-        ("in force at the horizon", fates.running, "#9e9e9e"),
+    categories = Axis(categories=tuple(doctrines))
+    parts = (fates.kept, fates.detected, fates.running)
+    layers = tuple(
+        Layer(name, values, colour)
+        for (name, colour), values in zip(FATE_COLOURS, parts, strict=True)
     )
-    for name, values, colour in parts:
-        figure.add_trace(
-            go.Bar(
-                y=list(doctrines),
-                x=values,
-                orientation="h",
-                name=name,
-                marker_color=colour,
-                hovertemplate=f"%{{y}}: %{{x:.2f}} {name} per run<extra></extra>",
-            ),
-            row=1,
-            col=1,
+    panels = [
+        Panel(
+            [StackedBars(layers, hover_unit="per run")],
+            Axis("mean agreements per run", from_zero=True),
+            categories,
+            "agreements per run, by how they ended",
         )
-    figure.update_xaxes(title_text="mean count per run", row=1, col=1)
-    figure.update_yaxes(autorange="reversed", row=1, col=1)
+    ]
     if spells is not None:
-        for d, doctrine in enumerate(doctrines):
-            lengths, _ = spells[doctrine]
+        boxes: list[BoxStats | None] = []
+        for doctrine in doctrines:
+            lengths = spells[doctrine][0]
             if lengths.size == 0:
+                boxes.append(None)
                 continue
-            q1, median, q3 = np.quantile(lengths, (0.25, 0.5, 0.75))
-            figure.add_trace(
-                go.Box(
-                    y=[doctrine],
-                    q1=[q1],
-                    median=[median],
-                    q3=[q3],
-                    lowerfence=[lengths.min()],
-                    upperfence=[lengths.max()],
-                    mean=[lengths.mean()],
-                    orientation="h",
-                    marker_color=doctrine_colour(d),
-                    name=doctrine,
-                    showlegend=False,
-                ),
-                row=1,
-                col=2,
+            q1, median, q3 = (float(v) for v in np.quantile(lengths, (0.25, 0.5, 0.75)))
+            boxes.append(
+                BoxStats(
+                    q1,
+                    median,
+                    q3,
+                    float(lengths.min()),
+                    float(lengths.max()),
+                    float(lengths.mean()),
+                )
             )
-        figure.update_xaxes(title_text="days with the agreement in force", row=1, col=2)
-        figure.update_yaxes(
-            categoryorder="array",
-            categoryarray=list(doctrines),
-            range=[len(doctrines) - 0.5, -0.5],  # every doctrine, also one without agreements
-            row=1,
-            col=2,
+        colours = tuple(doctrine_colour(d) for d in range(len(doctrines)))
+        panels.append(
+            Panel(
+                [Boxes(tuple(boxes), colours)],
+                Axis("days with the agreement in force"),
+                categories,
+                "how long agreements lasted",
+            )
         )
-    figure.update_layout(barmode="stack")
-    return _layout(figure, 120 + 46 * len(doctrines) + 120)
+    return FigureSpec(
+        [panels],
+        size=(5.0 * len(panels) + 1.6, 0.42 * len(doctrines) + 1.9),
+        keys=[Key(name, colour, "swatch") for name, colour in FATE_COLOURS],
+        legend="bottom",
+        margins=(1.2, 0.2, 0.4, 0.9),
+        spacing=(0.45, 0.2),
+    )
 
 
 def max_rung_figure(
     shares: NDArray[np.float64], doctrines: Sequence[str], labels: Sequence[str]
-) -> go.Figure:
+) -> FigureSpec:
     """Share of runs by the highest rung the focus dyad reached, stacked per doctrine."""
-    figure = go.Figure()
-    used = np.flatnonzero(shares.max(axis=0) > 0)
-    for rung in used.tolist():
-        figure.add_trace(
-            go.Bar(
-                y=list(doctrines),
-                x=shares[:, rung],
-                orientation="h",
-                name=labels[rung],
-                marker_color=rung_colour(rung),
-                hovertemplate=f"%{{y}}: %{{x:.1%}} of runs peaked at {labels[rung]}<extra></extra>",
-            )
-        )
-    figure.update_layout(barmode="stack")
-    figure.update_xaxes(title_text="share of runs", tickformat=".0%", range=[0, 1])
-    figure.update_yaxes(autorange="reversed")
-    return _layout(figure, 120 + 46 * len(doctrines))
+    used = np.flatnonzero(shares.max(axis=0) > 0).tolist()
+    layers = tuple(Layer(labels[r], shares[:, r], rung_colour(r)) for r in used)
+    panel = Panel(
+        [StackedBars(layers, hover_format=".1%")],
+        SHARE,
+        Axis(categories=tuple(doctrines)),
+        "Highest escalation rung reached by the focus dyad",
+    )
+    return FigureSpec(
+        [[panel]],
+        size=(8.5, 0.42 * len(doctrines) + 1.3),
+        keys=[Key(labels[r], rung_colour(r), "swatch") for r in used],
+        legend="right",
+        margins=(1.2, 1.9, 0.4, 0.5),
+    )
 
 
-def tally_figure(tallies: Sequence[Tally], doctrines: Sequence[str]) -> go.Figure:
+def tally_figure(tallies: Sequence[Tally], doctrines: Sequence[str]) -> FigureSpec:
     """Box plots of per-replicate tallies, one panel per tally."""
-    figure = make_subplots(
-        rows=1,
-        cols=len(tallies),
-        subplot_titles=[t.title for t in tallies],
-        shared_yaxes=True,
-        horizontal_spacing=0.04,
+    colours = tuple(doctrine_colour(d) for d in range(len(doctrines)))
+    categories = Axis(categories=tuple(doctrines))
+    panels = [
+        Panel(
+            [
+                Boxes(
+                    tuple(s if np.isfinite(s.median) else None for s in tally.stats),
+                    colours,
+                )
+            ],
+            Axis(tally.unit),
+            categories,
+            tally.title,
+        )
+        for tally in tallies
+    ]
+    return FigureSpec(
+        [panels],
+        size=(3.1 * len(tallies) + 1.3, 0.42 * len(doctrines) + 1.3),
+        share_y=True,
+        margins=(1.2, 0.2, 0.4, 0.5),
     )
-    for c, tally in enumerate(tallies, start=1):
-        for d, doctrine in enumerate(doctrines):
-            stats = tally.stats[d]
-            if not np.isfinite(stats.median):
-                continue
-            figure.add_trace(
-                go.Box(
-                    y=[doctrine],
-                    q1=[stats.q1],
-                    median=[stats.median],
-                    q3=[stats.q3],
-                    lowerfence=[stats.low],
-                    upperfence=[stats.high],
-                    mean=[stats.mean],
-                    orientation="h",
-                    marker_color=doctrine_colour(d),
-                    name=doctrine,
-                    showlegend=False,
-                ),
-                row=1,
-                col=c,
-            )
-        figure.update_xaxes(title_text=tally.unit, row=1, col=c)
-    figure.update_yaxes(
-        categoryorder="array", categoryarray=list(doctrines), range=[len(doctrines) - 0.5, -0.5]
-    )
-    return _layout(figure, 130 + 46 * len(doctrines))
 
 
-def differences_figure(comparison: pd.DataFrame, study_order: Sequence[str]) -> go.Figure:
+def differences_figure(comparison: pd.DataFrame, study_order: Sequence[str]) -> FigureSpec:
     """Paired difference vs the reference per outcome, with intervals; filled = distinguishable.
 
     ``study_order`` lists every doctrine run, so each keeps its colour from the other figures.
@@ -463,51 +279,34 @@ def differences_figure(comparison: pd.DataFrame, study_order: Sequence[str]) -> 
     outcomes = table_outcomes(comparison)
     doctrines = list(dict.fromkeys(comparison["doctrine"]))
     reference = str(comparison["reference"].iloc[0])
+    colours = tuple(doctrine_colour(list(study_order).index(d)) for d in doctrines)
+    cells = comparison.set_index(["outcome", "doctrine"])
     cols = 4
-    rows = -(-len(outcomes) // cols)
-    figure = make_subplots(
-        rows=rows,
-        cols=cols,
-        subplot_titles=[difference_panel_title(o) for o in outcomes],
-        shared_yaxes=True,
-        horizontal_spacing=0.03,
-        vertical_spacing=0.22,
+    panels: list[Panel | None] = []
+    for outcome in outcomes:
+        values = [difference_on_scale(cells.loc[(outcome.name, d)], outcome) for d in doctrines]
+        value, low, high = (np.array([v[k] for v in values], dtype=np.float64) for k in range(3))
+        filled = tuple(bool(v[3]) for v in values)
+        hovers = tuple(
+            f"{d} − {reference}\n{outcome.label}: {v:.4g} [{lo:.4g}, {hi:.4g}]"
+            + (" (distinguishable from 0)" if f else "")
+            for d, v, lo, hi, f in zip(doctrines, value, low, high, filled, strict=True)
+        )
+        panels.append(
+            Panel(
+                [RuleX(0.0, RULE), Intervals(value, low, high, colours, filled, hovers)],
+                Axis(),
+                Axis(categories=tuple(doctrines)),
+                difference_panel_title(outcome),
+            )
+        )
+    panels += [None] * (-len(panels) % cols)
+    rows = [panels[k : k + cols] for k in range(0, len(panels), cols)]
+    return FigureSpec(
+        rows,
+        size=(11.0, len(rows) * (0.32 * len(doctrines) + 0.95) + 0.7),
+        title=f"Paired difference vs {reference} (95% paired-t intervals)",
+        share_y=True,
+        margins=(1.2, 0.2, 0.65, 0.35),
+        spacing=(0.08, 0.5),
     )
-    rows_by = comparison.set_index(["outcome", "doctrine"])
-    for k, outcome in enumerate(outcomes):
-        row, col = k // cols + 1, k % cols + 1
-        for doctrine in doctrines:
-            value, low, high, distinct = difference_on_scale(
-                rows_by.loc[(outcome.name, doctrine)], outcome
-            )
-            colour = doctrine_colour(list(study_order).index(doctrine))
-            figure.add_trace(
-                go.Scatter(
-                    x=[value],
-                    y=[doctrine],
-                    mode="markers",
-                    marker={
-                        "color": colour if distinct else "white",
-                        "line": {"color": colour, "width": 2},
-                        "size": 9,
-                    },
-                    error_x={
-                        "type": "data",
-                        "symmetric": False,
-                        "array": [high - value],
-                        "arrayminus": [value - low],
-                        "color": colour,
-                    },
-                    showlegend=False,
-                    hovertemplate=(
-                        f"{doctrine} − {reference}<br>{outcome.label}: "
-                        f"{value:.4g} [{low:.4g}, {high:.4g}]"
-                        f"{' (distinguishable from 0)' if distinct else ''}<extra></extra>"
-                    ),
-                ),
-                row=row,
-                col=col,
-            )
-        figure.add_vline(x=0, line={"color": "#888888", "width": 1}, row=row, col=col)
-    figure.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=doctrines)
-    return _layout(figure, 90 + rows * (60 + 34 * len(doctrines)))

@@ -64,13 +64,6 @@ def figure_html(figure: Any, slug: str) -> str:
     return html
 
 
-def figure_block(figure: Any, slug: str, title: str, caption: str, png: str) -> Block:
-    """A figure with its caption and the path of its static PNG (relative to the page)."""
-    return Block(
-        "figure", slug=slug, title=title, caption=caption, html=figure_html(figure, slug), png=png
-    )
-
-
 def table_block(table: Table, collapsed: bool = False) -> Block:
     """A table, shown or folded away under its title."""
     return Block("details" if collapsed else "table", title=table.title, table=table)

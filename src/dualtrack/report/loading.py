@@ -19,15 +19,17 @@ from pydantic import ValidationError
 from dualtrack.analysis.comparison import paired_differences
 from dualtrack.analysis.outcomes import summary_table
 from dualtrack.engine import outputs
+from dualtrack.experiments.interrupts import signals_deferred
+from dualtrack.experiments.store import FILES
 from dualtrack.scenario.errors import ScenarioError
 from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
 
-SCENARIO_FILE = "scenario.yaml"
-MANIFEST_FILE = "manifest.json"
-RESULTS_FILE = "results.nc"
-SUMMARY_FILE = "summary.csv"
-COMPARISON_FILE = "comparison.csv"
+SCENARIO_FILE = FILES.scenario
+MANIFEST_FILE = FILES.manifest
+RESULTS_FILE = FILES.results
+SUMMARY_FILE = FILES.summary
+COMPARISON_FILE = FILES.comparison
 REQUIRED_FILES = (SCENARIO_FILE, MANIFEST_FILE, RESULTS_FILE)
 UNUSED_VARIABLES = (
     "incidents",
@@ -106,7 +108,7 @@ def _read_scenario(path: Path) -> Scenario:
 
 def _read_results(path: Path) -> xr.Dataset:
     try:
-        with xr.open_dataset(path, engine="netcdf4") as stored:
+        with signals_deferred(), xr.open_dataset(path, engine="netcdf4") as stored:
             results = stored.drop_vars(UNUSED_VARIABLES, errors="ignore").load()
     except (OSError, ValueError) as error:
         raise NotAnOutputFolder(f"{path}: cannot read the results dataset: {error}") from None

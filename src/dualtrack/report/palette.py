@@ -27,11 +27,37 @@ RUNG_COLOURS: tuple[str, ...] = (
 )
 """Escalation rungs from green (stable) to black (nuclear use)."""
 
+FATE_COLOURS: tuple[tuple[str, str], ...] = (
+    ("kept to term", "#009E73"),
+    ("ended by a detected violation", "#D55E00"),
+    ("in force at the horizon", "#9e9e9e"),
+)
+"""How an agreement ended, and its colour."""
+
+INK = "#222222"
+"""Text, and lines that are not a doctrine's (means over all replicates)."""
+KEY_GREY = "#555555"
+"""Legend keys that stand for every doctrine's colour; shock tags; map places."""
+RULE = "#888888"
+"""Reference lines (zero difference)."""
+SHOCK = "#777777"
+SHOCK_ALPHA = 0.16
+"""Shock bands: colour and opacity; an instant shock is a dotted line in ``KEY_GREY``."""
+
 MAP_COLOURMAP = "YlOrRd"
 """Sequential colour map (ColorBrewer) for deployment intensity on the border map."""
-
-SHOCK_FILL = "rgba(120, 120, 120, 0.16)"
-SHOCK_LINE = "rgba(90, 90, 90, 0.7)"
+MAP_BACKGROUND = "#f4f4f2"
+"""Outside the drawn countries (sea and land not drawn)."""
+MAP_ACTOR_FILL = "#e8eef6"
+"""A country that is an actor of the scenario."""
+MAP_OTHER_FILL = "#fbfbfa"
+"""A country of the atlas that is not an actor."""
+MAP_EDGE = "#8c8c8c"
+MAP_BORDER = "#444444"
+MAP_LABEL = "#9a9a9a"
+"""Country names written on the map."""
+MAP_ORIGIN = "#7a0177"
+"""Cascade origins on the map."""
 
 
 def doctrine_colour(index: int) -> str:

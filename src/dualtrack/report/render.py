@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
-from matplotlib.figure import Figure
 
 from dualtrack._version import __version__
 from dualtrack.analysis.exploration import exploration_summary
 from dualtrack.engine.outputs import has_time_series, record_of
+from dualtrack.experiments.store import FILES, write_text
 from dualtrack.report import border_map as maps
-from dualtrack.report import figures, static_figures
+from dualtrack.report import figures, matplotlib_renderer, plotly_renderer, regimes
+from dualtrack.report.atlas import attribution
 from dualtrack.report.distributions import (
     agreement_fates,
     first_agreement_curves,
@@ -21,10 +21,10 @@ from dualtrack.report.distributions import (
     outcome_tallies,
 )
 from dualtrack.report.exploration_section import exploration_section
+from dualtrack.report.figure_spec import FigureSpec
 from dualtrack.report.html import (
     Block,
     Section,
-    figure_block,
     figure_html,
     render_page,
     table_block,
@@ -51,28 +51,35 @@ from dualtrack.report.tables import (
     summary_table,
 )
 
-REPORT_FILE = "report.html"
-FIGURES_DIR = "figures"
-LENGTH_NOTE = (
-    "The two lengths differ because the geometry is generalised: Natural Earth's 1:10m "
-    "boundaries are simplified lines (and world-atlas rounds their vertices to a 1e5 grid), "
-    "so the many small bends of a border that follows rivers and marshland (Pripyat, Dnieper, "
-    "Sozh) are cut short. A line's measured length grows with the detail of the map (the "
-    "coastline paradox): the coarser 1:50m version of the same border measures {coarse} km. The "
-    "scenario's sector lengths are each sector's share of the drawn line scaled to the "
-    "official {official} km."
-)
+REPORT_FILE = FILES.report
+FIGURES_DIR = FILES.figures
 
 
-class _Pngs:
-    """Writes the static figures into the folder's ``figures/`` and returns their page links."""
+class _Figures:
+    """Renders each figure spec twice: the page's interactive figure and ``figures/<slug>.png``."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder / FIGURES_DIR
 
-    def save(self, figure: Figure, slug: str) -> str:
-        static_figures.save(figure, self.folder / f"{slug}.png")
+    def png(self, spec: FigureSpec, slug: str) -> str:
+        """Write the static PNG; returns its link relative to the page."""
+        matplotlib_renderer.save_png(spec, self.folder / f"{slug}.png")
         return f"{FIGURES_DIR}/{slug}.png"
+
+    def html(self, spec: FigureSpec, slug: str) -> str:
+        """The interactive figure's HTML."""
+        return figure_html(plotly_renderer.draw(spec), slug)
+
+    def block(self, spec: FigureSpec, slug: str, title: str, caption: str) -> Block:
+        """A figure block: both renderings of one spec."""
+        return Block(
+            "figure",
+            slug=slug,
+            title=title,
+            caption=caption,
+            html=self.html(spec, slug),
+            png=self.png(spec, slug),
+        )
 
 
 def _days(results: xr.Dataset) -> np.ndarray:
@@ -85,7 +92,7 @@ def _shock_caption(marks: list[ShockMark]) -> str:
     return f"Grey bands and tags: the scenario's shocks (key above). {throughout_note(marks)}"
 
 
-def _headline(folder: OutputFolder, pngs: _Pngs) -> Section:
+def _headline(folder: OutputFolder, figs: _Figures) -> Section:
     section = Section(
         "headline",
         "Headline",
@@ -100,17 +107,13 @@ def _headline(folder: OutputFolder, pngs: _Pngs) -> Section:
         section.blocks.append(
             text_block(f"Paired differences: {folder.comparison_source}.", css="note")
         )
-        png = pngs.save(
-            static_figures.differences_png(folder.comparison, folder.doctrines), "differences"
-        )
         section.blocks.append(
-            figure_block(
+            figs.block(
                 figures.differences_figure(folder.comparison, folder.doctrines),
                 "differences",
                 f"Paired differences vs {folder.reference}",
                 "Mean difference (doctrine minus reference) per outcome with its 95% paired-t "
                 "interval; a filled marker means the interval excludes zero.",
-                png,
             )
         )
     else:
@@ -119,7 +122,7 @@ def _headline(folder: OutputFolder, pngs: _Pngs) -> Section:
     return section
 
 
-def _distributions(folder: OutputFolder, pngs: _Pngs) -> Section:
+def _distributions(folder: OutputFolder, figs: _Figures) -> Section:
     results = folder.results
     labels = [str(v) for v in results["rung_label"].values]
     section = Section(
@@ -129,33 +132,29 @@ def _distributions(folder: OutputFolder, pngs: _Pngs) -> Section:
         "recorded.",
     )
     shares = max_rung_shares(results)
-    png = pngs.save(static_figures.max_rung_png(shares, folder.doctrines, labels), "max_rung")
     section.blocks.append(
-        figure_block(
+        figs.block(
             figures.max_rung_figure(shares, folder.doctrines, labels),
             "max_rung",
             f"Highest escalation rung reached ({folder.focus_dyad})",
             f"Share of the {folder.replicates:,} runs per doctrine by the highest rung the "
             f"dyad {folder.focus_dyad} reached over the horizon.",
-            png,
         )
     )
     tallies = outcome_tallies(results)
-    png = pngs.save(static_figures.tally_png(tallies, folder.doctrines), "tallies")
     section.blocks.append(
-        figure_block(
+        figs.block(
             figures.tally_figure(tallies, folder.doctrines),
             "tallies",
             "Days elevated, cost and agreements per run",
             "Box: quartiles and median; whiskers: the most extreme runs within 1.5 "
             "interquartile ranges; dashed line: mean (the estimate in the headline table).",
-            png,
         )
     )
     return section
 
 
-def _time_series(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> Section:
+def _time_series(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) -> Section:
     results = folder.results
     section = Section(
         "time-series",
@@ -178,34 +177,24 @@ def _time_series(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> S
         f"all {folder.replicates:,} replicates. {_shock_caption(marks)}"
     )
     fans = list(forces_fans(results, folder.scenario, source).values())
-    png = pngs.save(
-        static_figures.fan_png(fans, bands, "Threat-weighted forces near the border"),
-        "forces",
-    )
     section.blocks.append(
-        figure_block(
-            figures.fan_figure(fans, bands),
+        figs.block(
+            figures.fan_figure(fans, bands, "Threat-weighted forces near the border"),
             "forces",
             "Threat-weighted forces near the border",
             f"Forces near the {folder.focus_dyad} border of each side and of the forces "
             "stationed with them, summed over categories weighted by each category's threat "
             "weight (threat points = ground battalion-equivalents). " + shaded,
-            png,
         )
     )
     perception = [*threat_fans(results, source).values(), trust_fan(results, source)]
-    png = pngs.save(
-        static_figures.fan_png(perception, bands, "Perceived threat and trust"),
-        "perception",
-    )
     section.blocks.append(
-        figure_block(
-            figures.fan_figure(perception, bands),
+        figs.block(
+            figures.fan_figure(perception, bands, "Perceived threat and trust"),
             "perception",
             f"Perceived threat and trust ({folder.focus_dyad})",
             "Total threat each side of the focus dyad perceives (threat points) and the "
             "dyad's trust (0..1). " + shaded,
-            png,
         )
     )
     shares = rung_shares(results).values
@@ -215,18 +204,13 @@ def _time_series(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> S
         if record_of(results, "escalation") == "mean"
         else "every replicate's trajectory"
     )
-    png = pngs.save(
-        static_figures.rung_share_png(shares, days, folder.doctrines, labels, bands),
-        "escalation",
-    )
     section.blocks.append(
-        figure_block(
+        figs.block(
             figures.rung_share_figure(shares, days, folder.doctrines, labels, bands),
             "escalation",
             f"Escalation ladder over time ({folder.focus_dyad})",
             f"Share of all {folder.replicates:,} runs on each rung of the escalation ladder, "
             f"day by day (from {basis}). Only rungs that occur are drawn. {_shock_caption(marks)}",
-            png,
         )
     )
     return section
@@ -274,7 +258,7 @@ def _fates_table(folder: OutputFolder) -> Table:
     )
 
 
-def _agreements(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> Section:
+def _agreements(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) -> Section:
     results = folder.results
     section = Section(
         "agreements",
@@ -291,12 +275,6 @@ def _agreements(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> Se
     bands = axis_bands(marks, horizon)
     if marks and not timed:  # the key is otherwise shown with the time series
         section.blocks.append(Block("shocks", marks=marks))
-    png = pngs.save(
-        static_figures.agreement_time_png(
-            curves, curve_days, in_force, days, folder.doctrines, bands
-        ),
-        "agreements_time",
-    )
     caption = (
         f"{'Left: s' if in_force is not None else 'S'}hare of the {folder.replicates:,} runs "
         "whose first agreement had formed by "
@@ -309,22 +287,18 @@ def _agreements(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> Se
         caption += " The share with an agreement in force over time needs --record full or mean."
     caption += f" {_shock_caption(marks)}"
     section.blocks.append(
-        figure_block(
+        figs.block(
             figures.agreement_time_figure(
                 curves, curve_days, in_force, days, folder.doctrines, bands
             ),
             "agreements_time",
             "When agreements form",
             caption,
-            png,
         )
     )
     source = trajectories(results) if timed else None
     spells = agreement_spells(results, source) if source is not None else None
     fates = agreement_fates(results)
-    png = pngs.save(
-        static_figures.agreement_fate_png(fates, spells, folder.doctrines), "agreement_fates"
-    )
     caption = (
         f"{'Left: m' if spells is not None else 'M'}ean agreements per run, split by how they "
         "ended: kept to their term, ended by "
@@ -339,19 +313,18 @@ def _agreements(folder: OutputFolder, pngs: _Pngs, marks: list[ShockMark]) -> Se
     else:
         caption += " Durations need per-replicate trajectories (--record full or mean)."
     section.blocks.append(
-        figure_block(
+        figs.block(
             figures.agreement_fate_figure(fates, spells, folder.doctrines),
             "agreement_fates",
             "How agreements end and how long they last",
             caption,
-            png,
         )
     )
     section.blocks.append(table_block(_fates_table(folder)))
     return section
 
 
-def _map(folder: OutputFolder, pngs: _Pngs) -> Section:
+def _map(folder: OutputFolder, figs: _Figures, border_map: maps.BorderMap | None) -> Section:
     section = Section(
         "border-map",
         "Border map",
@@ -360,21 +333,21 @@ def _map(folder: OutputFolder, pngs: _Pngs) -> Section:
         "(stationed forces on their host's side) in proportion to length × the actor's sector "
         "weight, as the engine does.",
     )
-    border_map = maps.build_border_map(folder.results, folder.scenario)
     if border_map is None:
         section.notice = (
-            "No vendored geometry matches this scenario's sectors (the bundled map covers the "
-            "Belarus–Ukraine border sectors only)."
+            "No vendored geometry matches this scenario's sectors: a sector is drawn when it "
+            "lies between two countries of the vendored Natural Earth geometry, named by their "
+            "ISO 3166-1 alpha-3 codes (such as DEU or POL), that share a land border there."
         )
         return section
-    png = pngs.save(maps.matplotlib_map(border_map), "border_map")
+    spec = maps.map_figure(border_map)
     rows = []
     for s, sector in enumerate(border_map.sectors):
         rows.append(
             [
                 Cell(sector.id, code=True),
                 Cell(f"{sector.scenario_km:.1f}", css="num"),
-                Cell(f"{sector.geometry_km:.1f}", css="num"),
+                Cell(f"{sector.line.length_km:.1f}", css="num"),
                 *(
                     Cell(f"{border_map.intensity[d, s]:.2f}", css="num")
                     for d in range(len(border_map.doctrines))
@@ -388,32 +361,48 @@ def _map(folder: OutputFolder, pngs: _Pngs) -> Section:
         note=f"Mean {border_map.basis}; both sides of the border together.",
         slug="sector-intensity",
     )
+    caption = (
+        f"Sector lines coloured by mean deployment intensity (threat points per 100 km, "
+        f"mean {border_map.basis}) on one colour scale for all doctrines. Choose the "
+        f"doctrine of {folder.subject} with the menu; shown first, and in the static "
+        f"PNG: {border_map.default_doctrine} ({_default_reason(folder, border_map)}). "
+        "Hover a sector for each actor's part."
+    )
+    if border_map.origins is not None:
+        caption += (
+            " Purple circles: where cascades began (the dyad that reached war first in each "
+            "replicate where war spread); a circle's area is its share of the doctrine's "
+            "cascades."
+        )
+        if border_map.origins.off_map:
+            off_map = ", ".join(border_map.origins.off_map)
+            caption += f" Origins between non-country actors, not drawn: {off_map}."
+    if border_map.off_map:
+        caption += f" Actors not drawn as countries on this map: {', '.join(border_map.off_map)}."
+    if border_map.unmapped:
+        caption += f" Sectors with no line in the geometry: {', '.join(border_map.unmapped)}."
+    measured = border_map.measured_borders()
+    border = measured[0] if len(measured) == 1 else None
     section.blocks.append(
         Block(
             "map",
             slug="border_map",
-            html=figure_html(maps.plotly_map(border_map), "border_map"),
-            png=png,
-            caption=(
-                f"Sector lines coloured by mean deployment intensity (threat points per 100 km, "
-                f"mean {border_map.basis}) on one colour scale for all doctrines. Choose the "
-                f"doctrine of {folder.subject} with the menu; shown first, and in the static "
-                f"PNG: {border_map.default_doctrine} ({_default_reason(folder, border_map)}). "
-                "Hover a sector for each actor's part."
-            ),
+            html=figs.html(spec, "border_map"),
+            png=figs.png(spec, "border_map"),
+            caption=caption,
             table=table,
-            border_km=f"{border_map.border_km:,.0f}",
-            official_km=f"{border_map.official_km:,.0f}",
+            border_km=f"{border.length_km:,.0f}" if border else "",
+            official_km=f"{border.notes['official_length_km']:,.0f}" if border else "",
             length_note=(
-                f"Measured geodesically on the WGS84 ellipsoid (Vincenty) along the Natural "
-                f"Earth 1:10m border line: {border_map.border_km:.1f} km; the official "
-                f"{border_map.official_km:,.0f} km is {maps.OFFICIAL_SOURCE}. "
-                + LENGTH_NOTE.format(
-                    official=f"{border_map.official_km:,.0f}",
-                    coarse=f"{border_map.coarse_km:.1f}",
-                )
+                f"Measured geodesically on the WGS84 ellipsoid (pyproj) along the Natural "
+                f"Earth border line: {border.length_km:.1f} km; the official "
+                f"{border.notes['official_length_km']:,.0f} km is "
+                f"{border.notes['official_source']}. " + border.notes.get("length_note", "")
+                if border
+                else "Drawn lengths: measured geodesically on the WGS84 ellipsoid (pyproj) "
+                "along the Natural Earth border lines."
             ),
-            attribution=maps.ATTRIBUTION,
+            attribution=attribution(),
         )
     )
     return section
@@ -424,6 +413,16 @@ def _exploration(folder: OutputFolder) -> list[Section]:
     return [] if summary is None else [exploration_section(summary)]
 
 
+def _regimes(folder: OutputFolder, figs: _Figures) -> list[Section]:
+    stored = folder.path / regimes.REGIMES_DIR
+    if not regimes.is_regimes_folder(stored):
+        return []
+    regime_map = regimes.load_regime_map(stored)
+    spec = regimes.regime_map_figure(regime_map)
+    slug = "regime_map"
+    return [regimes.regimes_section(regime_map, figs.html(spec, slug), figs.png(spec, slug))]
+
+
 def _default_reason(folder: OutputFolder, border_map: maps.BorderMap) -> str:
     declared = next(a.doctrine.name for a in folder.scenario.actors if a.id == folder.subject)
     if border_map.default_doctrine == declared:
@@ -431,12 +430,11 @@ def _default_reason(folder: OutputFolder, border_map: maps.BorderMap) -> str:
     return "the first doctrine run"
 
 
-def _scenario(folder: OutputFolder, marks: list[ShockMark]) -> Section:
-    lengths = {}
-    border_map_lines = maps.sector_line_lengths_km()
-    for sector in folder.scenario.sectors:
-        if sector.id in border_map_lines:
-            lengths[sector.id] = border_map_lines[sector.id]
+def _scenario(
+    folder: OutputFolder, marks: list[ShockMark], border_map: maps.BorderMap | None
+) -> Section:
+    sectors = [] if border_map is None else border_map.sectors
+    lengths = {sector.id: sector.line.length_km for sector in sectors}
     tables = scenario_tables(folder.scenario, folder.doctrines, folder.subject, marks, lengths)
     section = Section(
         "scenario",
@@ -486,16 +484,18 @@ def render_report(results_dir: Path | str) -> Path:
     """
     folder = load_output_folder(results_dir)
     marks = shock_marks(folder.scenario)
-    pngs = _Pngs(folder.path)
-    with static_figures.report_style():
+    figs = _Figures(folder.path)
+    border_map = maps.build_border_map(folder.results, folder.scenario)
+    with matplotlib_renderer.report_style():
         sections = [
-            _headline(folder, pngs),
-            _distributions(folder, pngs),
-            _time_series(folder, pngs, marks),
-            _agreements(folder, pngs, marks),
-            _map(folder, pngs),
+            _headline(folder, figs),
+            _distributions(folder, figs),
+            _time_series(folder, figs, marks),
+            _agreements(folder, figs, marks),
+            _map(folder, figs, border_map),
             *_exploration(folder),
-            _scenario(folder, marks),
+            *_regimes(folder, figs),
+            _scenario(folder, marks, border_map),
             _reproduce(folder),
         ]
     page = render_page(
@@ -505,14 +505,8 @@ def render_report(results_dir: Path | str) -> Path:
         sections=sections,
         version=__version__,
         folder_files="scenario.yaml, manifest.json, results.nc and the CSV tables",
-        attribution=maps.ATTRIBUTION,
+        attribution=attribution(),
     )
     target = folder.path / REPORT_FILE
-    # write beside the target and move into place, so a reader never sees half a page
-    staging = folder.path / f".{REPORT_FILE}.{os.getpid()}.tmp"
-    try:
-        staging.write_text(page, encoding="utf-8")
-        os.replace(staging, target)
-    finally:
-        staging.unlink(missing_ok=True)
+    write_text(target, page)  # whole: a reader never sees half a page
     return target

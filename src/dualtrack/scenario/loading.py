@@ -39,6 +39,8 @@ def _builtin_text(name: str) -> str | None:
 def _parse_yaml(text: str, source: str) -> Mapping[str, Any]:
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise ScenarioError([Problem("", "invalid YAML: nested too deeply")], source) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -156,6 +158,8 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
     if text is not None:
         return validate_scenario(_parse_yaml(text, str(source)), f"built-in:{source}")
     path = Path(source)
+    if path.is_dir():
+        raise ScenarioError([Problem("", "is a folder; expected a scenario YAML file")], str(path))
     if not path.is_file():
         known = ", ".join(builtin_scenarios())
         raise ScenarioError(
@@ -166,7 +170,14 @@ def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario
             ],
             str(source),
         )
-    return validate_scenario(_parse_yaml(path.read_text(encoding="utf-8"), str(path)), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problem = f"cannot read: not UTF-8 text (byte {error.start})"
+        raise ScenarioError([Problem("", problem)], str(path)) from None
+    except OSError as error:
+        raise ScenarioError([Problem("", f"cannot read: {error.strerror}")], str(path)) from None
+    return validate_scenario(_parse_yaml(text, str(path)), str(path))
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -209,12 +209,16 @@ def _doctrine_default(data: Mapping[str, Any], parts: Sequence[str | int]) -> di
     return dict(default[str(parts[-1])])
 
 
-def apply_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
+def apply_values(
+    scenario: Scenario, values: Mapping[str, float], *, widen_ranges: bool = False
+) -> Scenario:
     """A new validated scenario with each ``{path: value}`` written as that number's value.
 
-    Ranges, distributions and sources are kept. Raises :class:`ScenarioError` with located
-    problems when the new values break a rule (e.g. capacity below baseline); a path that
-    names no number of the scenario is a ``KeyError``.
+    Ranges, distributions and sources are kept; ``widen_ranges`` extends a declared range to
+    take a value beyond it (a study looking past the uncertainty, within the field's bounds).
+    Raises :class:`ScenarioError` with located problems when the new values break a rule
+    (e.g. capacity below baseline); a path that names no number of the scenario is a
+    ``KeyError``.
     """
     data: dict[str, Any] = scenario.model_dump(mode="json", exclude_none=True)
     for path, value in values.items():
@@ -239,7 +243,23 @@ def apply_values(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
         if not isinstance(number, dict) or "value" not in number:
             raise KeyError(f"{path}: not a number in scenario {scenario.id!r}")
         node[leaf] = {**number, "value": float(value)}
+        if widen_ranges:
+            for end, pick in (("low", min), ("high", max)):
+                if end in number:
+                    node[leaf][end] = pick(float(number[end]), float(value))
     try:
         return validate_scenario(data)
     except ScenarioError as error:
         raise ScenarioError(error.problems, f"{scenario.id} (sampled point)") from None
+
+
+def number_at(scenario: Scenario, path: str) -> Uncertain:
+    """The scenario number at ``path`` (doctrine defaults included), range and source kept.
+
+    A path that names no number of the scenario is a ``KeyError`` that says so.
+    """
+    parse_path(path)  # a malformed path is a ValueError, as apply_values raises
+    for loc, param in _walk(scenario, ()):
+        if format_path(loc) == path:
+            return param
+    raise KeyError(f"{path}: no such number in scenario {scenario.id!r}")

@@ -1,0 +1,90 @@
+"""Options shared by the commands that simulate, and the checks made on them before any work."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from dualtrack.cli.app import InputError
+
+DEFAULT_SCENARIO = "belarus-ukraine-2024"
+
+ScenarioArg = Annotated[str, typer.Argument(help="Built-in scenario id or scenario YAML file.")]
+DoctrinesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--doctrines",
+        "-d",
+        help="Doctrines for the actor, comma-separated or repeated (-d a -d b).",
+        show_default=False,
+    ),
+]
+ActorOpt = Annotated[
+    str | None,
+    typer.Option(help="Actor whose doctrine varies; default: the scenario's settings.subject."),
+]
+ReplicatesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--replicates",
+        "-n",
+        min=1,
+        help="Replicates per doctrine; default: the scenario's settings.replicates.",
+    ),
+]
+DaysOpt = Annotated[
+    int | None,
+    typer.Option(min=1, help="Horizon in days; default: the scenario's settings.horizon_days."),
+]
+SeedOpt = Annotated[
+    int | None, typer.Option(min=0, help="Random seed; default: the scenario's settings.seed.")
+]
+OutOpt = Annotated[Path | None, typer.Option(help="Output folder; default: results/<scenario id>.")]
+RecordOpt = Annotated[
+    Literal["auto", "full", "mean", "summary"],
+    typer.Option(
+        help="What to keep: full trajectories, per-step means (+256 traced replicates), "
+        "end-of-run summary, or auto (full up to 100 million values, else mean).",
+    ),
+]
+WorkersOpt = Annotated[int, typer.Option(min=1, help="Worker processes; default: the cores.")]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite", help="Replace the content of a non-empty --out folder, as a whole."
+    ),
+]
+DEFAULT_WORKERS = max(1, os.cpu_count() or 1)
+
+
+def parse_doctrines(values: list[str] | None) -> list[str] | None:
+    """Doctrine names from ``--doctrines a,b`` and repeated ``-d a -d b`` (None when not given)."""
+    if not values:
+        return None
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    return list(dict.fromkeys(names))
+
+
+def check_doctrines(names: list[str], option: str = "--doctrines") -> None:
+    """Refuse a doctrine that is not registered, listing the known ones."""
+    from dualtrack.doctrines import REGISTRY
+
+    unknown = [name for name in names if name not in REGISTRY]
+    if unknown:
+        raise InputError(
+            f"{option}: unknown doctrine {unknown[0]!r}; known doctrines are "
+            f"{', '.join(sorted(REGISTRY))}"
+        )
+
+
+def check_out_dir(out_dir: Path, option: str = "--out") -> None:
+    """Refuse an output folder that is a file or cannot be written, before any work starts."""
+    from dualtrack.experiments.store import OutputError, Store
+
+    try:
+        Store(out_dir, option=option).check(replace=False)
+    except OutputError as error:
+        raise InputError(str(error)) from None
