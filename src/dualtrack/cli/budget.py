@@ -28,7 +28,7 @@ from dualtrack.engine.compiled import Compiled
 from dualtrack.engine.recording import TRACED_REPLICATES
 from dualtrack.engine.run import DEFAULT_CHUNK
 from dualtrack.engine.streams import BLOCK_SIZE
-from dualtrack.experiments.study import Study, values_per_step
+from dualtrack.experiments.study import Study, values_per_replicate, values_per_step
 from dualtrack.scenario.ladder import Rung
 
 VALUES_PER_SECOND = 460_000 * 31
@@ -59,17 +59,12 @@ class Estimate:
         return f"about {memory} of memory and about {format_seconds(self.seconds)}"
 
 
-def _tallies_per_replicate(compiled: Compiled) -> int:
-    n_actors = len(compiled.actor_ids)
-    return 6 * len(compiled.dyad_ids) + 3 * n_actors + len(compiled.sector_ids)
-
-
 def kept_bytes(compiled: Compiled, replicates: int, record: str | None) -> float:
     """Bytes one doctrine's results keep under a record mode (None: the tallies alone, the
     least any mode keeps)."""
     steps = compiled.n_steps
     values = values_per_step(compiled)
-    tallies = replicates * _tallies_per_replicate(compiled) * 8.0
+    tallies = replicates * values_per_replicate(compiled, per_step=False) * 8.0
     if record is None:
         return tallies
     if record == "full":
