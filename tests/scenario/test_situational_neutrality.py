@@ -92,13 +92,6 @@ def test_five_quiet_years_give_no_war(results):
     assert int((results.max_rung.sel(dyad="BLR-UKR") >= int(Rung.WAR)).sum()) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the spiral-only model: perception noise alone moves Ukraine's forces a little above "
-    "baseline, and any excess ripens talks into reciprocal withdrawal agreements (about 4 per "
-    "run here, with or without the shocks); the noise rule of the intent model (issue 11, "
-    "item 5) removes them",
-)
 def test_five_quiet_years_invent_no_agreement(results):
     agreements = next(o for o in OUTCOMES if o.name == "agreements")
     assert estimate(agreements, results)["high"] < MAX_MEAN_AGREEMENTS
