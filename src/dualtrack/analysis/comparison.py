@@ -93,7 +93,7 @@ def paired_differences(
                     "doctrine": name,
                     "reference": reference,
                     "outcome": outcome.name,
-                    "label": outcome.label,
+                    "label": outcome.label_for(ds),
                     "unit": outcome.unit,
                     **_difference_row(outcome, ds, results[reference], confidence),
                     "confidence": confidence,

@@ -1,5 +1,11 @@
 """Outcome estimates with confidence intervals from the replicates of a run.
 
+Outcomes are read on the focus dyad (escalation, agreements, deliberate aggression) or the
+subject (days elevated, cost). Deliberate aggression (the probes and attacks an opportunist
+chooses) is kept apart from the accidental and exogenous incidents: any act by either side,
+and the acts of each side of the focus dyad (``side 1`` and ``side 2`` in the order of the
+dyad's id, named by :meth:`Outcome.label_for`), so a table says whose opportunists act.
+
 Probabilities are shares of replicates and get Wilson score intervals (Wilson 1927; Brown, Cai
 & DasGupta 2001); expectations are means with Student-t intervals. Both treat replicates as
 independent draws, which they are: each has its own random stream.
@@ -25,13 +31,62 @@ class Outcome:
 
     name: str
     label: str
+    """Label; one side's outcome says ``side 1`` or ``side 2`` of the focus dyad."""
     kind: str  # "probability" or "mean"
     unit: str
     extract: Callable[[xr.Dataset], NDArray[np.float64]]
 
+    def label_for(self, ds: xr.Dataset) -> str:
+        """The label with the focus dyad's sides named by their ids (``side 1`` -> ``BLR``)."""
+        label = self.label
+        for number, side in enumerate(focus_sides(ds), start=1):
+            label = label.replace(f"side {number}", side)
+        return label
+
+
+def focus_sides(ds: xr.Dataset) -> tuple[str, str]:
+    """The two actors of the focus dyad in the order of its id (``BLR-UKR``: BLR, UKR)."""
+    focus = str(ds.attrs["focus_dyad"])
+    first = next(str(a) for a in ds["actor"].values if focus.startswith(f"{a}-"))
+    return first, focus[len(first) + 1 :]
+
+
+def focus_pairs(ds: xr.Dataset) -> tuple[str, str]:
+    """The focus dyad's two directed pairs: side 1 towards side 2, and side 2 towards side 1."""
+    first, second = focus_sides(ds)
+    observers = ds["pair_observer"].values.astype(str)
+    targets = ds["pair_target"].values.astype(str)
+    pairs = ds["pair"].values.astype(str)
+
+    def pair(observer: str, target: str) -> str:
+        return str(pairs[(observer == observers) & (target == targets)][0])
+
+    return pair(first, second), pair(second, first)
+
 
 def _focus(ds: xr.Dataset) -> xr.Dataset:
     return ds.sel(dyad=ds.attrs["focus_dyad"])
+
+
+def deliberate_acts(ds: xr.Dataset, kinds: Sequence[str] = ("probes", "attacks")) -> xr.DataArray:
+    """Deliberate acts of each kind summed, per replicate and focus pair (dims ..., pair).
+
+    The pair's observer is the initiator, its target the side acted against.
+    """
+    return ds[list(kinds)].sel(pair=list(focus_pairs(ds))).to_dataarray("kind").sum("kind")
+
+
+def _any_act(side: int | None) -> Callable[[xr.Dataset], NDArray[np.float64]]:
+    def extract(ds: xr.Dataset) -> NDArray[np.float64]:
+        acts = deliberate_acts(ds)
+        acts = acts.sum("pair") if side is None else acts.isel(pair=side)
+        return (acts > 0).values.astype(np.float64)
+
+    return extract
+
+
+def _acts(kind: str) -> Callable[[xr.Dataset], NDArray[np.float64]]:
+    return lambda ds: deliberate_acts(ds, (kind,)).sum("pair").values.astype(np.float64)
 
 
 def _subject(ds: xr.Dataset) -> xr.Dataset:
@@ -56,6 +111,11 @@ OUTCOMES: tuple[Outcome, ...] = (
         _reached(Rung.HORIZONTAL_ESCALATION),
     ),
     Outcome("p_nuclear", "P(nuclear use)", "probability", "1", _reached(Rung.NUCLEAR_USE)),
+    Outcome("p_aggression", "P(deliberate aggression)", "probability", "1", _any_act(None)),
+    Outcome("p_aggression_side1", "P(aggression by side 1)", "probability", "1", _any_act(0)),
+    Outcome("p_aggression_side2", "P(aggression by side 2)", "probability", "1", _any_act(1)),
+    Outcome("probes", "E[probes]", "mean", "count", _acts("probes")),
+    Outcome("attacks", "E[attacks]", "mean", "count", _acts("attacks")),
     Outcome(
         "agreements",
         "E[agreements]",
@@ -119,7 +179,7 @@ def summary_table(
                 {
                     "doctrine": doctrine,
                     "outcome": outcome.name,
-                    "label": outcome.label,
+                    "label": outcome.label_for(ds),
                     "unit": outcome.unit,
                     **row,
                     "interval": "wilson" if outcome.kind == "probability" else "student-t",

@@ -76,7 +76,7 @@ def print_summary(summary: pd.DataFrame, title: str) -> None:
         unit = "" if outcome.unit == "1" else f" ({outcome.unit})"
         row = [cells.loc[(outcome.name, name)] for name in names]
         table.add_row(
-            escape(f"{outcome.label}{unit}"),
+            escape(f"{row[0]['label']}{unit}"),  # the sides of the focus dyad named
             *(_cell(r["estimate"], r["low"], r["high"], outcome.unit) for r in row),
         )
     console.print(table)
@@ -102,7 +102,7 @@ def print_differences(differences: pd.DataFrame, reference: str) -> None:
             r = cells.loc[(outcome.name, name)]
             mark = " *" if r["distinguishable"] else "  "
             texts.append(_cell(r["difference"], r["low"], r["high"], outcome.unit) + mark)
-        table.add_row(escape(outcome.label), *texts)
+        table.add_row(escape(str(r["label"])), *texts)
     console.print(table)
 
 

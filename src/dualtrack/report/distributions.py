@@ -1,7 +1,9 @@
 """Per-replicate outcome distributions, available whatever a run recorded.
 
 Highest rung reached, first-agreement day, agreements kept or ended by a detected violation,
-and box statistics of the per-replicate tallies (days elevated, cost, agreements).
+deliberate acts by initiator beside the accidental incidents, the share of replicates in which
+each actor is an opportunist, and box statistics of the per-replicate tallies (days elevated,
+cost, agreements).
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
+
+from dualtrack.analysis.outcomes import focus_pairs, focus_sides
+from dualtrack.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -129,3 +134,69 @@ def agreement_fates(results: xr.Dataset) -> AgreementFates:
         runs_with_detection=(detected > 0).mean("replicate", skipna=False).values,
         runs_with_agreement=(formed > 0).mean("replicate", skipna=False).values,
     )
+
+
+@dataclass(frozen=True)
+class Aggression:
+    """Deliberate acts on the focus dyad by initiator, and its accidental incidents.
+
+    Means per replicate, per doctrine (arrays of shape (doctrine,)); ``by_side``: side 1 and
+    side 2 of the focus dyad, each with its probes and attacks against the other side.
+    """
+
+    sides: tuple[str, str]
+    probes: tuple[NDArray[np.float64], NDArray[np.float64]]
+    attacks: tuple[NDArray[np.float64], NDArray[np.float64]]
+    acting: tuple[NDArray[np.float64], NDArray[np.float64]]
+    """Share of replicates in which the side made at least one probe or attack."""
+    incidents: NDArray[np.float64] | None
+    """Accidental and exogenous incidents on the sectors between the two sides (None: the
+    scenario names no such sector)."""
+    sectors: tuple[str, ...]
+
+
+def focus_sectors(results: xr.Dataset, scenario: Scenario) -> list[str]:
+    """Sectors of the results that lie between the two sides of the focus dyad."""
+    sides = set(focus_sides(results))
+    kept = {str(s) for s in results["sector"].values}
+    return [s.id for s in scenario.sectors if set(s.between) == sides and s.id in kept]
+
+
+def aggression(results: xr.Dataset, scenario: Scenario) -> Aggression:
+    """Probes and attacks by each side of the focus dyad, and its accidental incidents."""
+
+    def per_run(values: xr.DataArray) -> NDArray[np.float64]:
+        mean = values.astype(np.float64).mean("replicate", skipna=False)
+        return np.asarray(mean.transpose("doctrine", ...).values, dtype=np.float64)
+
+    pairs = focus_pairs(results)
+    probes = tuple(per_run(results["probes"].sel(pair=p)) for p in pairs)
+    attacks = tuple(per_run(results["attacks"].sel(pair=p)) for p in pairs)
+    acting = tuple(
+        per_run((results["probes"].sel(pair=p) + results["attacks"].sel(pair=p)) > 0) for p in pairs
+    )
+    sectors = focus_sectors(results, scenario)
+    incidents = (
+        per_run(results["incidents_total"].sel(sector=sectors).sum("sector")) if sectors else None
+    )
+    return Aggression(
+        focus_sides(results),
+        (probes[0], probes[1]),
+        (attacks[0], attacks[1]),
+        (acting[0], acting[1]),
+        incidents,
+        tuple(sectors),
+    )
+
+
+def opportunist_shares(results: xr.Dataset) -> dict[str, float]:
+    """Per actor, the share of all replicates in which it is an opportunist (its prior realised).
+
+    Types come from their own random stream, so every doctrine draws the same ones.
+    """
+    shares = (
+        results["opportunist"]
+        .astype(np.float64)
+        .mean([d for d in ("doctrine", "replicate") if d in results["opportunist"].dims])
+    )
+    return {str(a): float(shares.sel(actor=a)) for a in results["actor"].values}

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from dualtrack.report.distributions import AgreementFates, BoxStats, Tally
+from dualtrack.report.distributions import Aggression, AgreementFates, BoxStats, Tally
 from dualtrack.report.figure_spec import (
     Axis,
     Band,
@@ -30,6 +30,8 @@ from dualtrack.report.figure_spec import (
     StackedBars,
 )
 from dualtrack.report.palette import (
+    ACCIDENT,
+    ACT_COLOURS,
     FATE_COLOURS,
     INK,
     KEY_GREY,
@@ -242,6 +244,44 @@ def max_rung_figure(
         keys=[Key(labels[r], rung_colour(r), "swatch") for r in used],
         legend="right",
         margins=(1.2, 1.9, 0.4, 0.5),
+    )
+
+
+def aggression_figure(acts: Aggression, doctrines: Sequence[str]) -> FigureSpec:
+    """Left: deliberate probes and attacks per run by initiator; right: accidental incidents."""
+    categories = Axis(categories=tuple(doctrines))
+    layers = []
+    for side, (probe_colour, attack_colour) in enumerate(ACT_COLOURS):
+        who = f"{acts.sides[side]} on {acts.sides[1 - side]}"
+        layers.append(Layer(f"probes by {who}", acts.probes[side], probe_colour))
+        layers.append(Layer(f"attacks by {who}", acts.attacks[side], attack_colour))
+    panels = [
+        Panel(
+            [StackedBars(tuple(layers), hover_format=".3f", hover_unit="per run")],
+            Axis("mean deliberate acts per run", from_zero=True),
+            categories,
+            "deliberate aggression, by initiator",
+        )
+    ]
+    keys = [Key(layer.name, layer.colour, "swatch") for layer in layers]
+    if acts.incidents is not None:
+        accident = Layer("accidental and exogenous incidents", acts.incidents, ACCIDENT)
+        panels.append(
+            Panel(
+                [StackedBars((accident,), hover_format=".1f", hover_unit="per run")],
+                Axis("mean incidents per run", from_zero=True),
+                categories,
+                "accidents on the border",
+            )
+        )
+        keys.append(Key(accident.name, ACCIDENT, "swatch"))
+    return FigureSpec(
+        [panels],
+        size=(4.6 * len(panels) + 1.6, 0.42 * len(doctrines) + 2.1),
+        keys=keys,
+        legend="bottom",
+        margins=(1.2, 0.2, 0.4, 1.1),
+        spacing=(0.45, 0.2),
     )
 
 

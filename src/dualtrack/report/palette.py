@@ -34,6 +34,15 @@ FATE_COLOURS: tuple[tuple[str, str], ...] = (
 )
 """How an agreement ended, and its colour."""
 
+ACT_COLOURS: tuple[tuple[str, str], ...] = (
+    ("#f4a582", "#b2182b"),
+    ("#92c5de", "#2166ac"),
+)
+"""Deliberate acts of side 1 and side 2 of the focus dyad: (probes, attacks), light and dark
+(ColorBrewer RdBu)."""
+ACCIDENT = "#9e9e9e"
+"""Accidental and exogenous incidents, beside the deliberate acts."""
+
 INK = "#222222"
 """Text, and lines that are not a doctrine's (means over all replicates)."""
 KEY_GREY = "#555555"

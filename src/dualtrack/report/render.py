@@ -15,9 +15,11 @@ from dualtrack.report import border_map as maps
 from dualtrack.report import figures, matplotlib_renderer, plotly_renderer, regimes
 from dualtrack.report.atlas import attribution
 from dualtrack.report.distributions import (
+    aggression,
     agreement_fates,
     first_agreement_curves,
     max_rung_shares,
+    opportunist_shares,
     outcome_tallies,
 )
 from dualtrack.report.exploration_section import exploration_section
@@ -34,6 +36,7 @@ from dualtrack.report.loading import OutputFolder, load_output_folder
 from dualtrack.report.series import (
     agreement_shares,
     agreement_spells,
+    belief_fans,
     forces_fans,
     rung_shares,
     threat_fans,
@@ -122,6 +125,10 @@ def _headline(folder: OutputFolder, figs: _Figures) -> Section:
     return section
 
 
+def _percent(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
 def _distributions(folder: OutputFolder, figs: _Figures) -> Section:
     results = folder.results
     labels = [str(v) for v in results["rung_label"].values]
@@ -139,6 +146,31 @@ def _distributions(folder: OutputFolder, figs: _Figures) -> Section:
             f"Highest escalation rung reached ({folder.focus_dyad})",
             f"Share of the {folder.replicates:,} runs per doctrine by the highest rung the "
             f"dyad {folder.focus_dyad} reached over the horizon.",
+        )
+    )
+    acts = aggression(results, folder.scenario)
+    sides = " and ".join(acts.sides)
+    caption = (
+        f"Left: deliberate probes (raids, incursions, strikes) and limited attacks per run by "
+        f"{sides} against each other, each act counted for the side that chose it (only an "
+        "opportunist initiates). "
+    )
+    if acts.incidents is not None:
+        caption += (
+            "Right, on its own scale: the accidental and exogenous incidents per run on the "
+            f"sectors between them ({', '.join(acts.sectors)}), which count no deliberate act. "
+        )
+    acting = "; ".join(
+        f"{doctrine}: {_percent(acts.acting[0][d])} of runs with an act by {acts.sides[0]}, "
+        f"{_percent(acts.acting[1][d])} by {acts.sides[1]}"
+        for d, doctrine in enumerate(folder.doctrines)
+    )
+    section.blocks.append(
+        figs.block(
+            figures.aggression_figure(acts, folder.doctrines),
+            "aggression",
+            f"Deliberate aggression apart from accidents ({folder.focus_dyad})",
+            caption + f"Means over all {folder.replicates:,} runs per doctrine. {acting}.",
         )
     )
     tallies = outcome_tallies(results)
@@ -159,7 +191,8 @@ def _time_series(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) -
     section = Section(
         "time-series",
         "Over time",
-        intro="How forces, perceived threat, trust and escalation evolve day by day, per doctrine.",
+        intro="How forces, perceived threat, trust, beliefs and escalation evolve day by day, "
+        "per doctrine.",
     )
     source = trajectories(results)
     if not has_time_series(results) or source is None:
@@ -195,6 +228,18 @@ def _time_series(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) -
             f"Perceived threat and trust ({folder.focus_dyad})",
             "Total threat each side of the focus dyad perceives (threat points) and the "
             "dyad's trust (0..1). " + shaded,
+        )
+    )
+    beliefs = list(belief_fans(results, source).values())
+    section.blocks.append(
+        figs.block(
+            figures.fan_figure(beliefs, bands, "What each side believes about the other"),
+            "beliefs",
+            f"Beliefs about the other side ({folder.focus_dyad})",
+            "Each side's belief (Bayes' rule on what it perceives) that the other side is an "
+            "opportunist, which would use force when it expects to gain, rather than a "
+            "security seeker; it starts at the other side's prior (table Actors, where the "
+            "share of runs in which each actor is an opportunist is also shown). " + shaded,
         )
     )
     shares = rung_shares(results).values
@@ -435,7 +480,14 @@ def _scenario(
 ) -> Section:
     sectors = [] if border_map is None else border_map.sectors
     lengths = {sector.id: sector.line.length_km for sector in sectors}
-    tables = scenario_tables(folder.scenario, folder.doctrines, folder.subject, marks, lengths)
+    tables = scenario_tables(
+        folder.scenario,
+        folder.doctrines,
+        folder.subject,
+        marks,
+        lengths,
+        opportunist_shares(folder.results),
+    )
     section = Section(
         "scenario",
         "Scenario",

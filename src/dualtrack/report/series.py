@@ -1,5 +1,8 @@
 """Time series the report draws: fan-chart quantiles, rung shares, agreement shares and spells.
 
+Fans cover forces, perceived threat, trust and each focus side's belief that the other is an
+opportunist.
+
 Fans come from the per-replicate trajectories a run kept: every replicate's (``record full``)
 or the first traced replicates' (``record mean``); means and shares over all replicates come
 from the per-step means a ``mean`` run kept, or are taken over every trajectory of a ``full``
@@ -14,6 +17,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from dualtrack.analysis.outcomes import focus_pairs, focus_sides
 from dualtrack.engine import outputs
 from dualtrack.scenario.schema import Scenario
 
@@ -144,10 +148,7 @@ def forces_fans(results: xr.Dataset, scenario: Scenario, source: Trajectories) -
 
 def focus_actors(results: xr.Dataset) -> list[str]:
     """The two actors of the focus dyad, e.g. ``['BLR', 'UKR']``."""
-    focus = str(results.attrs["focus_dyad"])
-    actors = [str(a) for a in results["actor"].values]
-    first = next(a for a in actors if focus.startswith(a + "-"))
-    return [first, focus[len(first) + 1 :]]
+    return list(focus_sides(results))
 
 
 def threat_fans(results: xr.Dataset, source: Trajectories) -> dict[str, Fan]:
@@ -174,6 +175,26 @@ def trust_fan(results: xr.Dataset, source: Trajectories) -> Fan:
     members = trajectory(results, "trust", source).sel(dyad=dyad)
     mean = _per_step_mean(results, "trust").sel(dyad=dyad)
     return _fan(f"trust {dyad}", "0..1", members, mean, doctrines)
+
+
+def belief_fans(results: xr.Dataset, source: Trajectories) -> dict[str, Fan]:
+    """Each focus side's belief that the other is an opportunist (pair id -> fan)."""
+    doctrines = [str(d) for d in results["doctrine"].values]
+    pairs = list(focus_pairs(results))
+    members = trajectory(results, "belief", source).sel(pair=pairs)
+    means = _per_step_mean(results, "belief").sel(pair=pairs)
+    observers = results["pair_observer"].sel(pair=pairs).values.astype(str)
+    targets = results["pair_target"].sel(pair=pairs).values.astype(str)
+    return {
+        pair: _fan(
+            f"{observer}'s belief about {target}",
+            "P(opportunist)",
+            members.sel(pair=pair),
+            means.sel(pair=pair),
+            doctrines,
+        )
+        for pair, observer, target in zip(pairs, observers, targets, strict=True)
+    }
 
 
 def _per_step_mean(results: xr.Dataset, name: str) -> xr.DataArray:

@@ -227,8 +227,12 @@ def scenario_tables(
     subject: str,
     marks: list[ShockMark],
     sector_lengths_km: Mapping[str, float],
+    opportunists: Mapping[str, float],
 ) -> list[Table]:
-    """Compact tables of the scenario's parameters, one per section."""
+    """Compact tables of the scenario's parameters, one per section.
+
+    ``opportunists``: per actor, the share of the runs in which it was an opportunist.
+    """
     s = scenario.settings
     tables = [
         Table(
@@ -284,6 +288,10 @@ def scenario_tables(
                     "yes" if a.nuclear else "no",
                     uncertain(a.resolve),
                     uncertain(a.threat_inflation),
+                    uncertain(a.p_opportunist),
+                    Cell(f"{100 * opportunists[a.id]:.1f}%", css="num")
+                    if a.id in opportunists
+                    else Cell("–"),
                     a.stationed_with or "–",
                     doctrine,
                     weights,
@@ -300,11 +308,17 @@ def scenario_tables(
                 "nuclear",
                 "resolve",
                 "threat inflation",
+                "P(opportunist)",
+                "opportunist in runs",
                 "stationed with",
                 "doctrine",
                 "sector weights",
             ],
             actor_rows,
+            note="P(opportunist): the prior that the actor would use force when it expects to "
+            "gain (else a security seeker), every observer's starting belief; opportunist in "
+            "runs: the share of the replicates whose draw made it one (the same draws for "
+            "every doctrine).",
             slug="actors",
         )
     )
