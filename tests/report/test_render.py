@@ -19,10 +19,11 @@ EXTERNAL_SOURCE = re.compile(
     re.IGNORECASE,
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-TIME_FIGURES = ("forces", "perception", "escalation")
+TIME_FIGURES = ("forces", "perception", "beliefs", "escalation")
 ALWAYS_FIGURES = (
     "differences",
     "max_rung",
+    "aggression",
     "tallies",
     "agreements_time",
     "agreement_fates",

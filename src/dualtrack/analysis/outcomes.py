@@ -38,9 +38,12 @@ class Outcome:
 
     def label_for(self, ds: xr.Dataset) -> str:
         """The label with the focus dyad's sides named by their ids (``side 1`` -> ``BLR``)."""
+        names = ("side 1", "side 2")
+        if not any(name in self.label for name in names):
+            return self.label
         label = self.label
-        for number, side in enumerate(focus_sides(ds), start=1):
-            label = label.replace(f"side {number}", side)
+        for name, side in zip(names, focus_sides(ds), strict=True):
+            label = label.replace(name, side)
         return label
 
 
