@@ -196,7 +196,7 @@ def _decide(state: State, c: Compiled, k: StepConstants, seen: Perceived) -> tup
     talk = np.zeros(seen.felt.shape)
     no_belief = np.zeros(state.replicates)  # no opportunist anywhere: every belief is 0
     greed = (
-        np.exp(intent.log_buildup(state.types, k.params.intent.opportunist_buildup.value))
+        intent.buildup_factor(state.types, k.params.intent.opportunist_buildup.value)
         if c.intent_active
         else None
     )
