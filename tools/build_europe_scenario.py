@@ -304,6 +304,10 @@ def tabulate(flagship: dict[str, Any]) -> dict[str, Any]:
         for field in ("resolve", "threat_inflation"):
             if row[field]:
                 actor[field] = number(row[field], f"{where} {field}", f"Judgement: {row['source']}")
+        in_flagship = next((a for a in flagship["actors"] if a["id"] == iso), None)
+        if in_flagship is not None and "p_opportunist" in in_flagship:
+            # the flagship's sourced prior that the actor is an opportunist (model.md §7.12)
+            actor["p_opportunist"] = copy.deepcopy(in_flagship["p_opportunist"])
         if row["stationed_with"]:
             actor["stationed_with"] = row["stationed_with"]
         actor["doctrine"] = {"name": row["doctrine"]}

@@ -21,6 +21,7 @@ from dualtrack.engine.compiled import Compiled
 from dualtrack.mechanisms.escalation import rate_tables
 from dualtrack.mechanisms.perception import smoothing_weight
 from dualtrack.mechanisms.threat import decay_factor
+from dualtrack.scenario.schema import Scenario
 
 
 class Draws(Protocol):
@@ -81,6 +82,16 @@ class ReplicateOutcome:
     cost: list[float]
     days_elevated: list[float]
     first_war_day: list[float] = field(default_factory=list)
+
+
+def spiral_limit(scenario: Scenario) -> Scenario:
+    """The scenario with every actor a security seeker for certain (what the baselines hold)."""
+    certain = {"value": 0.0, "low": None, "high": None}
+    actors = [
+        actor.model_copy(update={"p_opportunist": actor.p_opportunist.model_copy(update=certain)})
+        for actor in scenario.actors
+    ]
+    return scenario.model_copy(update={"actors": actors})
 
 
 class Tables:

@@ -152,3 +152,14 @@ def test_noise_alone_makes_no_standing_build_up(make_two_actor):
         ds = dualtrack.simulate(data, record="summary")
         elevated[band] = float(ds.days_elevated.sel(actor="A").mean())
     assert elevated[2.0] < 0.2 * elevated[0.0]
+
+
+def test_the_per_step_series_of_deliberate_acts_adds_up_to_the_tallies(make_two_actor):
+    data = make_two_actor()
+    _fixed_forces(data, 4.0, 1.0)
+    data["actors"][0]["p_opportunist"] = 1.0
+    data["settings"].update(replicates=64, horizon_days=120)
+    ds = dualtrack.simulate(data, record="full")
+    per_step = ds.deliberate_act.sum("time").values
+    np.testing.assert_array_equal(per_step, (ds.probes + ds.attacks).values)
+    assert per_step[:, list(ds.pair.values).index("A->B")].sum() > 0

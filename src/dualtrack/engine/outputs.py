@@ -122,8 +122,8 @@ def _pulled_in(state: State, compiled: Compiled) -> NDArray[np.bool_]:
     return pulled
 
 
-def _per_pair(per_side: NDArray[np.int64], compiled: Compiled) -> NDArray[np.int64]:
-    """A tally kept per dyad side (the actor) as the pair (actor -> the other side)."""
+def _per_pair(per_side: NDArray[np.integer], compiled: Compiled) -> NDArray[np.int64]:
+    """A value kept per dyad side (the actor) as the pair (actor -> the other side)."""
     pairs = np.zeros((len(per_side), len(compiled.pair_ids)), dtype=np.int64)
     pairs[:, compiled.dyad_pairs] = per_side
     return pairs
@@ -169,6 +169,15 @@ OUTPUTS: tuple[Output, ...] = (
         "Escalation rung (see rung_label)",
         lambda s, c: s.rung,
         modes={**SERIES_MODES, "mean": (RUNG_SHARE, TRACED)},
+    ),
+    Output(
+        "deliberate_act",
+        ("pair",),
+        "1",
+        "A deliberate probe or limited attack by the pair's observer against its target in "
+        "the step (apart from the accidental incidents; the mean is the chance of an act)",
+        lambda s, c: _per_pair((s.acts > 0).astype(np.int8), c),
+        dtype=np.int8,
     ),
     Output(
         "agreement_in_force",

@@ -63,6 +63,9 @@ class State:
     days_elevated: Array
     cost: Array
     incidents_total: Array
+    acts: NDArray[np.int8]
+    """This step's deliberate act by each dyad side against the other (0 none, 1 probe,
+    2 limited attack), (replicate, dyad, side)."""
     probes: NDArray[np.int64]
     """Deliberate probes by each dyad side against the other, (replicate, dyad, side)."""
     attacks: NDArray[np.int64]
@@ -124,6 +127,7 @@ def initial_state(compiled: Compiled, replicates: int, type_uniforms: Array | No
         days_elevated=np.zeros((r, n_a)),
         cost=np.zeros((r, n_a)),
         incidents_total=np.zeros((r, n_s)),
+        acts=np.zeros((r, n_d, 2), dtype=np.int8),
         probes=np.zeros((r, n_d, 2), dtype=np.int64),
         attacks=np.zeros((r, n_d, 2), dtype=np.int64),
     )

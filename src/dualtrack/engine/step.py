@@ -196,7 +196,7 @@ def _decide(state: State, c: Compiled, k: StepConstants, seen: Perceived) -> tup
     talk = np.zeros(seen.felt.shape)
     no_belief = np.zeros(state.replicates)  # no opportunist anywhere: every belief is 0
     greed = (
-        np.exp(intent.log_buildup(state.types, k.params.intent.opportunist_buildup.value))
+        intent.buildup_factor(state.types, k.params.intent.opportunist_buildup.value)
         if c.intent_active
         else None
     )
@@ -605,8 +605,9 @@ def step(
         uniforms,
         acted,
     )
-    probes, attacks = state.probes, state.attacks
+    probes, attacks, acts = state.probes, state.attacks, state.acts
     if acted is not None:
+        acts = acted.code
         probes = probes + (acted.code == aggression.PROBE)
         attacks = attacks + (acted.code == aggression.ATTACK)
     excess = (strength - c.baseline_strength) / k.strength_floor
@@ -648,6 +649,7 @@ def step(
         days_elevated=state.days_elevated + dt * (excess > c.elevated_threshold),
         cost=state.cost + dt * above.reshape(state.cost.shape),
         incidents_total=state.incidents_total + happened.per_sector,
+        acts=acts,
         probes=probes,
         attacks=attacks,
     )

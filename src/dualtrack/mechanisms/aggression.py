@@ -127,8 +127,11 @@ def win_probability(attacker: ArrayLike, defender: ArrayLike, decisiveness: floa
 
     It is 1 against no defence and 0 without attacking forces.
     """
-    a = np.asarray(attacker, dtype=np.float64) ** decisiveness
-    total = a + np.asarray(defender, dtype=np.float64) ** decisiveness
+    a = np.asarray(attacker, dtype=np.float64)
+    d = np.asarray(defender, dtype=np.float64)
+    if decisiveness != 1.0:
+        a, d = a**decisiveness, d**decisiveness
+    total = a + d
     return np.divide(a, total, out=np.zeros(np.shape(total)), where=total > 0.0)
 
 
@@ -160,6 +163,8 @@ def hazard(
 ) -> Array:
     """Daily hazard of the option: logistic in its utility for an opportunist, else 0."""
     rate = option.max_rate.value * expit(np.asarray(utility, dtype=np.float64) / spread)
+    if opportunist is True:
+        return np.asarray(rate, dtype=np.float64)
     return np.where(opportunist, rate, 0.0)
 
 
