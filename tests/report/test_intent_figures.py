@@ -14,7 +14,7 @@ from dualtrack.engine import outputs
 from dualtrack.report import figures, load_output_folder, matplotlib_renderer, plotly_renderer
 from dualtrack.report.distributions import aggression, focus_sectors, opportunist_shares
 from dualtrack.report.figure_spec import StackedBars
-from dualtrack.report.series import belief_fans, trajectories
+from dualtrack.report.series import acts_over_time, belief_fans, trajectories
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -93,6 +93,27 @@ def test_aggression_figure_counts_acts_by_initiator_beside_accidents(
         "attacks by UKR on BLR",
     ]
     draw_both(spec, tmp_path / "aggression.png")
+
+
+@pytest.mark.parametrize("record", ["full", "mean"])
+def test_acts_over_time_add_up_to_the_tallies_in_both_renderings(
+    output_folder: Callable[[str], Path], record: str, tmp_path: Path
+) -> None:
+    folder = load_output_folder(output_folder(record))
+    results = folder.results
+    sectors = focus_sectors(results, folder.scenario)
+    over_time = acts_over_time(results, sectors)
+    assert over_time.acts.shape == (2, 2, results.sizes["time"])
+    assert (np.diff(over_time.acts, axis=-1) >= 0).all()  # counted up
+    for side, pair in enumerate(("BLR->UKR", "UKR->BLR")):
+        tally = (results["probes"] + results["attacks"]).sel(pair=pair).mean("replicate")
+        np.testing.assert_allclose(over_time.acts[side, :, -1], tally.values)
+    assert over_time.incidents is not None
+    total = results["incidents_total"].sel(sector=sectors).sum("sector").mean("replicate")
+    np.testing.assert_allclose(over_time.incidents[:, -1], total.values)
+    spec = figures.acts_time_figure(over_time, folder.doctrines, [])
+    assert spec.cols == 2
+    draw_both(spec, tmp_path / "aggression_time.png")
 
 
 def test_opportunist_shares_are_the_priors_realised(output_folder: Callable[[str], Path]) -> None:

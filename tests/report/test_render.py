@@ -19,7 +19,7 @@ EXTERNAL_SOURCE = re.compile(
     re.IGNORECASE,
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-TIME_FIGURES = ("forces", "perception", "beliefs", "escalation")
+TIME_FIGURES = ("forces", "perception", "beliefs", "aggression_time", "escalation")
 ALWAYS_FIGURES = (
     "differences",
     "max_rung",

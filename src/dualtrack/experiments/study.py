@@ -33,9 +33,7 @@ def values_per_replicate(compiled: Compiled, per_step: bool) -> int:
         "pair": len(compiled.pair_ids),
         "sector": len(compiled.sector_ids),
     }
-    return sum(
-        math.prod(sizes[dim] for dim in o.dims) for o in OUTPUTS if o.per_step == per_step
-    )
+    return sum(math.prod(sizes[dim] for dim in o.dims) for o in OUTPUTS if o.per_step == per_step)
 
 
 def values_per_step(compiled: Compiled) -> int:

@@ -39,7 +39,7 @@ from dualtrack.report.palette import (
     doctrine_colour,
     rung_colour,
 )
-from dualtrack.report.series import Fan
+from dualtrack.report.series import ActsOverTime, Fan
 from dualtrack.report.shocks import AxisBand
 from dualtrack.report.tables import difference_on_scale, difference_panel_title, table_outcomes
 
@@ -90,6 +90,46 @@ def fan_figure(fans: Sequence[Fan], bands: Sequence[AxisBand], title: str) -> Fi
         share_y=True,
         margins=(1.0, 0.15, 0.75, 0.45),
         spacing=(0.08, 0.15),
+    )
+
+
+def acts_time_figure(
+    acts: ActsOverTime, doctrines: Sequence[str], bands: Sequence[AxisBand]
+) -> FigureSpec:
+    """Left: steps with a deliberate act by each side, counted up; right: accidents, counted up."""
+    names = [f"by {acts.sides[s]} on {acts.sides[1 - s]}" for s in range(2)]
+    lines: list[Mark] = [
+        Line(
+            acts.days,
+            acts.acts[side, d],
+            doctrine_colour(d),
+            f"{doctrine} {names[side]}",
+            1.6,
+            dotted=side == 1,
+            group=doctrine,
+        )
+        for d, doctrine in enumerate(doctrines)
+        for side in range(2)
+    ]
+    count = Axis("mean per run, by day t", from_zero=True)
+    panels = [Panel(lines, DAY, count, "steps with a deliberate act", bands, True)]
+    if acts.incidents is not None:
+        accidents: list[Mark] = [
+            Line(acts.days, acts.incidents[d], doctrine_colour(d), doctrine, 1.6, group=doctrine)
+            for d, doctrine in enumerate(doctrines)
+        ]
+        panels.append(
+            Panel(accidents, DAY, count, "accidental and exogenous incidents", bands, True)
+        )
+    keys = [Key(doctrine, doctrine_colour(d)) for d, doctrine in enumerate(doctrines)]
+    keys += [Key(names[0], KEY_GREY), Key(names[1], KEY_GREY, "dotted")]
+    return FigureSpec(
+        [panels],
+        size=(4.6 * len(panels) + 2.4, 3.6),
+        keys=keys,
+        legend="right",
+        margins=(0.7, 1.9, 0.45, 0.5),
+        spacing=(0.22, 0.2),
     )
 
 

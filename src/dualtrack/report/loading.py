@@ -32,7 +32,6 @@ SUMMARY_FILE = FILES.summary
 COMPARISON_FILE = FILES.comparison
 REQUIRED_FILES = (SCENARIO_FILE, MANIFEST_FILE, RESULTS_FILE)
 UNUSED_VARIABLES = (
-    "incidents",
     outputs.TRACED_PREFIX + "incidents",
     outputs.TRACED_PREFIX + "escalation",
 )

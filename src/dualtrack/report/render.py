@@ -18,6 +18,7 @@ from dualtrack.report.distributions import (
     aggression,
     agreement_fates,
     first_agreement_curves,
+    focus_sectors,
     max_rung_shares,
     opportunist_shares,
     outcome_tallies,
@@ -34,6 +35,7 @@ from dualtrack.report.html import (
 )
 from dualtrack.report.loading import OutputFolder, load_output_folder
 from dualtrack.report.series import (
+    acts_over_time,
     agreement_shares,
     agreement_spells,
     belief_fans,
@@ -240,6 +242,25 @@ def _time_series(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) -
             "opportunist, which would use force when it expects to gain, rather than a "
             "security seeker; it starts at the other side's prior (table Actors, where the "
             "share of runs in which each actor is an opportunist is also shown). " + shaded,
+        )
+    )
+    over_time = acts_over_time(results, focus_sectors(results, folder.scenario))
+    caption = (
+        f"Left: steps with a deliberate probe or attack by {over_time.sides[0]} (solid) and by "
+        f"{over_time.sides[1]} (dotted) against the other, counted up to day t; mean over all "
+        f"{folder.replicates:,} runs."
+    )
+    if over_time.incidents is not None:
+        caption += (
+            " Right, on its own scale: the accidental and exogenous incidents on the sectors "
+            "between them, counted up the same way."
+        )
+    section.blocks.append(
+        figs.block(
+            figures.acts_time_figure(over_time, folder.doctrines, bands),
+            "aggression_time",
+            f"When deliberate aggression and accidents happen ({folder.focus_dyad})",
+            f"{caption} {_shock_caption(marks)}",
         )
     )
     shares = rung_shares(results).values

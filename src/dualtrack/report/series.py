@@ -1,7 +1,7 @@
 """Time series the report draws: fan-chart quantiles, rung shares, agreement shares and spells.
 
 Fans cover forces, perceived threat, trust and each focus side's belief that the other is an
-opportunist.
+opportunist; deliberate acts by each side and accidental incidents are counted up over time.
 
 Fans come from the per-replicate trajectories a run kept: every replicate's (``record full``)
 or the first traced replicates' (``record mean``); means and shares over all replicates come
@@ -195,6 +195,40 @@ def belief_fans(results: xr.Dataset, source: Trajectories) -> dict[str, Fan]:
         )
         for pair, observer, target in zip(pairs, observers, targets, strict=True)
     }
+
+
+@dataclass(frozen=True)
+class ActsOverTime:
+    """Deliberate acts by each focus side and accidents, counted up to each step (means per run).
+
+    ``acts``: shape (side, doctrine, time), the steps with a probe or attack by side 1 and by
+    side 2 of the focus dyad against the other; ``incidents``: (doctrine, time), accidental
+    and exogenous incidents on ``sectors`` (None: no sector lies between the sides).
+    """
+
+    sides: tuple[str, str]
+    days: NDArray[np.float64]
+    acts: NDArray[np.float64]
+    incidents: NDArray[np.float64] | None
+    sectors: tuple[str, ...]
+
+
+def acts_over_time(results: xr.Dataset, sectors: list[str]) -> ActsOverTime:
+    """Cumulative means over all replicates of the focus dyad's deliberate acts and accidents."""
+    pairs = list(focus_pairs(results))
+    acts = _per_step_mean(results, "deliberate_act").sel(pair=pairs)
+    acts = acts.astype(np.float64).cumsum("time").transpose("pair", "doctrine", "time")
+    incidents = None
+    if sectors:
+        per_step = _per_step_mean(results, "incidents").sel(sector=sectors).sum("sector")
+        incidents = per_step.astype(np.float64).cumsum("time").transpose("doctrine", "time")
+    return ActsOverTime(
+        focus_sides(results),
+        results["time"].values.astype(np.float64),
+        acts.values,
+        None if incidents is None else incidents.values,
+        tuple(sectors),
+    )
 
 
 def _per_step_mean(results: xr.Dataset, name: str) -> xr.DataArray:
