@@ -58,7 +58,7 @@ ReferenceOpt = Annotated[
 
 
 def _cell(estimate: float, low: float, high: float, unit: str) -> str:
-    digits = 3 if unit == "1" else 1
+    digits = {"1": 3, "count": 2}.get(unit, 1)  # counts as in the report's tables
     return f"{estimate:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
