@@ -52,8 +52,16 @@ DAY = Axis("day")
 SHARE = Axis("share of runs", percent=True, limits=(0.0, 1.0))
 
 
-def fan_figure(fans: Sequence[Fan], bands: Sequence[AxisBand], title: str) -> FigureSpec:
-    """Rows: quantities; columns: doctrines. Median, 50% and 90% bands, and the mean."""
+def fan_figure(
+    fans: Sequence[Fan],
+    bands: Sequence[AxisBand],
+    title: str,
+    limits: tuple[float, float] | None = None,
+) -> FigureSpec:
+    """Rows: quantities; columns: doctrines. Median, 50% and 90% bands, and the mean.
+
+    ``limits``: one y range for every row (e.g. 0..1 for probabilities); None: each row's own.
+    """
     doctrines = fans[0].doctrines
     rows = []
     for r, fan in enumerate(fans):
@@ -71,7 +79,7 @@ def fan_figure(fans: Sequence[Fan], bands: Sequence[AxisBand], title: str) -> Fi
                 Panel(
                     marks,
                     x=DAY if r == len(fans) - 1 else Axis(),
-                    y=Axis(f"{fan.title}\n({fan.unit})" if d == 0 else ""),
+                    y=Axis(f"{fan.title}\n({fan.unit})" if d == 0 else "", limits=limits),
                     title=doctrine if r == 0 else "",
                     shocks=bands,
                     tag_shocks=r == 0,

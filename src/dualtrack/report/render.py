@@ -235,7 +235,9 @@ def _time_series(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) -
     beliefs = list(belief_fans(results, source).values())
     section.blocks.append(
         figs.block(
-            figures.fan_figure(beliefs, bands, "What each side believes about the other"),
+            figures.fan_figure(
+                beliefs, bands, "What each side believes about the other", (0.0, 1.0)
+            ),
             "beliefs",
             f"Beliefs about the other side ({folder.focus_dyad})",
             "Each side's belief (Bayes' rule on what it perceives) that the other side is an "
