@@ -145,6 +145,8 @@ def make_observation(
     baseline: tuple[float, ...] = (2.0, 1.0),
     capacity: tuple[float, ...] = (10.0, 5.0),
     share_per_weight: tuple[float, ...] = (0.5, 1.0),
+    threat_noise: float | np.ndarray = 0.0,
+    belief: float | np.ndarray = 0.5,
 ) -> Observation:
     """An observation for one actor with two force categories, broadcast over replicates."""
     n_c = len(baseline)
@@ -164,6 +166,8 @@ def make_observation(
         baseline=np.asarray(baseline, dtype=float),
         capacity=np.asarray(capacity, dtype=float),
         share_per_weight=np.asarray(share_per_weight, dtype=float),
+        threat_noise=np.broadcast_to(np.asarray(threat_noise, dtype=float), (replicates,)).copy(),
+        belief=np.broadcast_to(np.asarray(belief, dtype=float), (replicates,)).copy(),
     )
 
 

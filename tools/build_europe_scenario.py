@@ -16,7 +16,7 @@ Inputs (all in this repository):
 ``tools/europe_dyads.csv``
     The tracked relations: ``border`` rows (a dyad with one sector, the land border),
     ``hub`` rows (a dyad between an alliance hub and an adversary, no sector) and ``pair``
-    rows (adversaries for perception only, no dyad), with rung, trust, transparency, open
+    rows (adversaries for perception only, no dyad), with rung, transparency, open
     channels (``type=quality;...``), exogenous incident rates and sector weights per side.
 ``src/dualtrack/data/scenarios/belarus-ukraine-2024.yaml``
     The flagship scenario: force categories, settings, Ukraine's forces, the Belarus-Ukraine
@@ -252,9 +252,6 @@ def tabulate(flagship: dict[str, Any]) -> dict[str, Any]:
         else:
             dyad = {
                 "between": [a, b],
-                "initial_trust": number(
-                    row["initial_trust"], f"{where} trust", f"Judgement: {source}"
-                ),
                 "initial_rung": row["initial_rung"],
                 "channels": parse_channels(row["channels"], where),
                 "verification": {
@@ -307,6 +304,10 @@ def tabulate(flagship: dict[str, Any]) -> dict[str, Any]:
         for field in ("resolve", "threat_inflation"):
             if row[field]:
                 actor[field] = number(row[field], f"{where} {field}", f"Judgement: {row['source']}")
+        in_flagship = next((a for a in flagship["actors"] if a["id"] == iso), None)
+        if in_flagship is not None and "p_opportunist" in in_flagship:
+            # the flagship's sourced prior that the actor is an opportunist (model.md §7.12)
+            actor["p_opportunist"] = copy.deepcopy(in_flagship["p_opportunist"])
         if row["stationed_with"]:
             actor["stationed_with"] = row["stationed_with"]
         actor["doctrine"] = {"name": row["doctrine"]}

@@ -21,6 +21,7 @@ from dualtrack.engine.compiled import Compiled
 from dualtrack.mechanisms.escalation import rate_tables
 from dualtrack.mechanisms.perception import smoothing_weight
 from dualtrack.mechanisms.threat import decay_factor
+from dualtrack.scenario.schema import Scenario
 
 
 class Draws(Protocol):
@@ -83,10 +84,24 @@ class ReplicateOutcome:
     first_war_day: list[float] = field(default_factory=list)
 
 
+def spiral_limit(scenario: Scenario) -> Scenario:
+    """The scenario with every actor a security seeker for certain (what the baselines hold)."""
+    certain = {"value": 0.0, "low": None, "high": None}
+    actors = [
+        actor.model_copy(update={"p_opportunist": actor.p_opportunist.model_copy(update=certain)})
+        for actor in scenario.actors
+    ]
+    return scenario.model_copy(update={"actors": actors})
+
+
 class Tables:
     """A compiled scenario's indices, parameters and forcing as nested Python lists."""
 
     def __init__(self, c: Compiled) -> None:
+        if c.intent_active:
+            raise ValueError(
+                "the baselines implement the spiral limit only (every actor's p_opportunist 0)"
+            )
         mech = c.scenario.mechanisms
         self.compiled = c
         self.n_steps, self.dt = c.n_steps, c.dt
@@ -134,7 +149,8 @@ class Tables:
         self.transparency = c.transparency.tolist()
         self.detection_rate = c.detection_rate.tolist()
         self.inspection = c.inspection.tolist()
-        self.initial_trust = c.initial_trust.tolist()
+        # every belief is dogmatically 0 in the spiral limit: trust is 1 throughout
+        self.initial_trust = [1.0] * self.n_dyads
         self.initial_rung = c.initial_rung.astype(int).tolist()
         self.breakout_ratio = c.breakout_ratio.tolist()
         self.dyad_nuclear = c.dyad_nuclear.tolist()
@@ -168,6 +184,7 @@ class Tables:
                 int(c.slot_ally[k]),
                 float(c.slot_commitment[k]),
                 int(np.argmax(cascade[k])) if cascade[k].any() else None,
+                int(c.slot_opponent[k]),
             )
             for k in range(self.n_slots)
         ]
@@ -178,9 +195,11 @@ class Tables:
         self.crisis = f.crisis.tolist()
         self.exogenous = f.exogenous.tolist()
         self.war_threat = f.war_threat.tolist()
+        self.at_war = f.at_war.tolist()  # (step, actor, actor)
         # mechanism parameters
         self.params = mech
         self.alpha = smoothing_weight(c.dt, mech.perception.memory_days.value)
+        self.band = mech.perception.noise_band.value
         self.retention = decay_factor(c.dt, mech.threat.memory_days.value)
         up, down = rate_tables(mech.escalation)
         self.up_table, self.down_table = up.tolist(), down.tolist()

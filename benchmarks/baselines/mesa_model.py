@@ -32,7 +32,7 @@ import numpy as np
 from baselines.common import Draws, OwnDraws, ReplicateOutcome, Tables
 from dualtrack.doctrines.base import Observation
 from dualtrack.engine.run import plan_run
-from dualtrack.mechanisms import dialogue, escalation, incidents, perception, posture, threat, trust
+from dualtrack.mechanisms import dialogue, escalation, incidents, noise, perception, posture, threat
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.schema import Scenario
 
@@ -107,6 +107,7 @@ class ActorAgent(mesa.Agent):
                 )
                 seen += tables.entry_weight[e] * self.perceived[e]
             model.seen[p] = seen
+            model.smoothed_sd[p] = float(noise.smoothed_relative_sd(sigma, tables.alpha))
             rung = model.rung[d] if d is not None else 0
             model.pair_threat[p] = float(
                 threat.pair_threat(
@@ -126,6 +127,9 @@ class ActorAgent(mesa.Agent):
             + tables.war_threat[model.t][self.index]
         )
         self.adversary_strength = sum(model.seen[p] for p in tables.own_pairs[self.index])
+        self.noise = tables.band * sum(
+            model.smoothed_sd[p] * model.seen[p] * w for p, w in tables.felt_from[self.index]
+        )
 
     def decide(self) -> None:
         """The doctrine sets target forces and willingness to talk."""
@@ -147,6 +151,8 @@ class ActorAgent(mesa.Agent):
             baseline=self.baseline,
             capacity=self.capacity,
             share_per_weight=np.array(tables.share_per_weight[self.index]),
+            threat_noise=np.array([self.noise]),
+            belief=np.zeros(1),  # the spiral limit: every belief is 0
         )
         decision = self.doctrine.decide(obs, self.doctrine_state)
         self.target = decision.target[0]
@@ -171,6 +177,7 @@ class BorderModel(mesa.Model):
         self.t, self.day = 0, 0.0
         self.memory = list(tables.initial_memory)
         self.seen = [0.0] * tables.n_pairs
+        self.smoothed_sd = [0.0] * tables.n_pairs
         self.pair_threat = [0.0] * tables.n_pairs
         self.trust = list(tables.initial_trust)
         self.rung = list(tables.initial_rung)
@@ -203,7 +210,7 @@ class BorderModel(mesa.Model):
         formed, detected, expired = self.negotiate()
         self.agents.do("deploy")
         attributed = self.incidents()
-        self.remember(attributed, detected, expired)
+        self.remember(attributed)
         self.escalate()
         self.tally(formed, detected, expired, attributed)
         self.t += 1
@@ -223,7 +230,12 @@ class BorderModel(mesa.Model):
         formed, detected, expired = [False] * n_d, [False] * n_d, [False] * n_d
         self.caps = [np.full(tables.n_categories, np.inf) for _ in actors]
         for d, (i, j) in enumerate(tables.sides):
-            ripe = dialogue.ripeness(excess[i], excess[j], params.ripeness_scale.value)
+            band = tables.band
+            ripe = dialogue.ripeness(
+                noise.beyond_noise(excess[i], self.smoothed_sd[tables.dyad_pairs[d][1]], band),
+                noise.beyond_noise(excess[j], self.smoothed_sd[tables.dyad_pairs[d][0]], band),
+                params.ripeness_scale.value,
+            )
             hazard = dialogue.agreement_hazard(
                 params.talk_rate.value,
                 tables.negotiation[self.t][d],
@@ -300,8 +312,8 @@ class BorderModel(mesa.Model):
                 attributed[tables.exogenous_pair[s][side]] += counts[side, 0]
         return attributed
 
-    def remember(self, attributed: list[float], detected: list[bool], expired: list[bool]) -> None:
-        """Incident memory decays and grows; trust moves."""
+    def remember(self, attributed: list[float]) -> None:
+        """Incident memory decays and grows (trust stays 1: every belief is 0)."""
         tables = self.tables
         self.memory = [
             float(threat.update_memory(m, x, tables.retention))
@@ -309,19 +321,6 @@ class BorderModel(mesa.Model):
         ]
         for agent in self.actors:
             agent.attributed = sum(attributed[p] for p in tables.own_pairs[agent.index])
-        for d in range(tables.n_dyads):
-            count = attributed[tables.dyad_pairs[d][0]] + attributed[tables.dyad_pairs[d][1]]
-            self.trust[d] = float(
-                trust.update(
-                    self.trust[d],
-                    count,
-                    self.active[d],
-                    detected[d],
-                    expired[d],
-                    tables.params.trust,
-                    tables.dt,
-                )
-            )
 
     def escalate(self) -> None:
         """Each dyad's ladder moves; allies may be pulled in; nuclear use may follow."""
@@ -369,12 +368,15 @@ class BorderModel(mesa.Model):
                 rung, z, np.array(tables.up_table), np.array(tables.down_table), dt
             )
             self.rung[d] = int(escalation.move(rung, p_up, p_down, u[tables.at_escalation + d]))
-        for k, (d, _, commitment, _) in enumerate(tables.slots):
+        for k, (d, ally, commitment, cascade, opponent) in enumerate(tables.slots):
+            fighting = tables.at_war[self.t][ally][opponent] or (
+                cascade is not None and self.rung[cascade] >= Rung.WAR
+            )
             p_join = escalation.pull_in_probability(
                 np.int8(self.rung[d]), commitment, params.pull_in_rate.value, dt
             )
-            self.joined[k] = self.joined[k] or u[tables.at_pull_in + k] < p_join
-        for k, (d, _, _, cascade) in enumerate(tables.slots):
+            self.joined[k] = self.joined[k] or (u[tables.at_pull_in + k] < p_join and not fighting)
+        for k, (d, _, _, cascade, _) in enumerate(tables.slots):
             if self.joined[k]:
                 self.rung[d] = max(self.rung[d], int(Rung.HORIZONTAL_ESCALATION))
                 if cascade is not None:
@@ -412,7 +414,7 @@ class BorderModel(mesa.Model):
         """Step through the horizon and report the replicate's tallies."""
         for _ in range(self.tables.n_steps):
             self.step()
-        for k, (_, ally, _, _) in enumerate(self.tables.slots):
+        for k, (_, ally, _, _, _) in enumerate(self.tables.slots):
             self.outcome.pulled_in[ally] = self.outcome.pulled_in[ally] or self.joined[k]
         return self.outcome
 

@@ -42,8 +42,9 @@ def decide(
     attributed: float,
     in_agreement: bool,
     forces: list[float],
+    noise: float,
 ) -> tuple[list[float], float]:
-    """One actor's target forces and willingness to talk."""
+    """One actor's target forces and willingness to talk (every belief 0: the spiral limit)."""
     baseline = tables.baseline[actor]
     spw = tables.share_per_weight[actor]
     name = doctrine.name
@@ -51,18 +52,13 @@ def decide(
         return list(baseline), 1.0
     if name in ("deterrence-only", "dual-track"):
         params: Any = doctrine.params
-        excess = max(felt - params.tolerance.value * tables.tolerated[actor], 0.0)
+        excess = max(felt - params.tolerance.value * tables.tolerated[actor] - noise, 0.0)
         k = params.reactivity.value
         target = [b + k * excess * s for b, s in zip(baseline, spw, strict=True)]
         if name == "deterrence-only":
             return target, 0.0
-        sufficiency = params.sufficiency.value
-        capacity = tables.capacity[actor]
-        for c, (b, cap) in enumerate(zip(baseline, capacity, strict=True)):
-            headroom = cap - b if math.isfinite(cap) else math.inf
-            ceiling = b + (sufficiency * headroom if sufficiency > 0.0 else 0.0)
-            target[c] = min(target[c], ceiling)
-        return target, 1.0
+        # dual-track deters in proportion to its belief, 0 here: it holds its baseline
+        return list(baseline), 1.0
     obs = Observation(
         day=day,
         dt=tables.dt,
@@ -75,6 +71,8 @@ def decide(
         baseline=np.asarray(baseline),
         capacity=np.asarray(tables.capacity[actor]),
         share_per_weight=np.asarray(spw),
+        threat_noise=np.array([noise]),
+        belief=np.zeros(1),
     )
     decision = doctrine.decide(obs, state)
     return decision.target[0].tolist(), float(decision.talk[0])
@@ -84,12 +82,11 @@ def run_replicate(tables: Tables, draws: Draws) -> ReplicateOutcome:
     """One replicate through the horizon."""
     T = tables
     mech = T.params
-    per, thr, inc, dia, tru, esc = (
+    per, thr, inc, dia, esc = (
         mech.perception,
         mech.threat,
         mech.incidents,
         mech.dialogue,
-        mech.trust,
         mech.escalation,
     )
     n_a, n_c, n_d, n_s, n_p = T.n_actors, T.n_categories, T.n_dyads, T.n_sectors, T.n_pairs
@@ -145,6 +142,8 @@ def run_replicate(tables: Tables, draws: Draws) -> ReplicateOutcome:
             observed = observed * forces[T.entry_target[e]][T.entry_category[e]] + buildup[e]
             perceived[e] = perceived[e] + T.alpha * (observed - perceived[e])
             seen[p] += T.entry_weight[e] * perceived[e]
+        # the relative sd of a smoothed estimate that noise explains (docs/model.md §7.2)
+        smoothed_sd = [math.sqrt(math.expm1(s * s) * T.alpha / (2.0 - T.alpha)) for s in sigma]
         pair_rung = [0 if d is None else rung[d] for d in T.pair_dyad]
         pair_threat = [
             seen[p] + thr.incident_weight.value * memory[p] + thr.rung_weight.value * pair_rung[p]
@@ -152,6 +151,10 @@ def run_replicate(tables: Tables, draws: Draws) -> ReplicateOutcome:
         ]
         felt = [
             sum(pair_threat[p] * w for p, w in T.felt_from[a]) + T.war_threat[t][a]
+            for a in range(n_a)
+        ]
+        noise = [
+            T.band * sum(smoothed_sd[p] * seen[p] * w for p, w in T.felt_from[a])
             for a in range(n_a)
         ]
         # doctrines decide
@@ -169,6 +172,7 @@ def run_replicate(tables: Tables, draws: Draws) -> ReplicateOutcome:
                 attributed_actor[a],
                 any(active[d] for d, _ in T.actor_sides[a]),
                 forces[a],
+                noise[a],
             )
             talk[a] = _clip(willing, 0.0, 1.0)
         # dialogue
@@ -178,8 +182,13 @@ def run_replicate(tables: Tables, draws: Draws) -> ReplicateOutcome:
         formed, detected, expired = [False] * n_d, [False] * n_d, [False] * n_d
         breaking = [[False, False] for _ in range(n_d)]
         for d, (i, j) in enumerate(T.sides):
+            # each side's excess beyond the noise of the pair that observes it (other -> side)
+            beyond = [
+                math.copysign(max(abs(e) - T.band * smoothed_sd[p], 0.0), e)
+                for e, p in ((excess[i], T.dyad_pairs[d][1]), (excess[j], T.dyad_pairs[d][0]))
+            ]
             ripe = 1.0 - math.exp(
-                -(max(excess[i], 0.0) + max(excess[j], 0.0)) / dia.ripeness_scale.value
+                -(max(beyond[0], 0.0) + max(beyond[1], 0.0)) / dia.ripeness_scale.value
             )
             zeta = dia.trust_independence.value
             hazard = (
@@ -264,18 +273,6 @@ def run_replicate(tables: Tables, draws: Draws) -> ReplicateOutcome:
                 blamed = poisson_inverse(blame * exo, u[base])
                 attributed[T.exogenous_pair[s][side]] += blamed
         memory = [m * T.retention + x for m, x in zip(memory, attributed, strict=True)]
-        for d in range(n_d):
-            count = attributed[T.dyad_pairs[d][0]] + attributed[T.dyad_pairs[d][1]]
-            value = trust[d]
-            if count == 0:
-                gain = dt * tru.calm_gain.value * (1.0 + tru.agreement_bonus.value * active[d])
-                value += min(gain, 1.0) * (1.0 - value)
-            value *= (1.0 - tru.incident_loss.value) ** count
-            if detected[d]:
-                value *= 1.0 - tru.violation_loss.value
-            if expired[d]:
-                value += tru.kept_gain.value * (1.0 - value)
-            trust[d] = _clip(value, 0.0, 1.0)
         # escalation
         by_side = [[0.0, 0.0] for _ in range(n_d)]
         for s in range(n_s):
@@ -316,11 +313,12 @@ def run_replicate(tables: Tables, draws: Draws) -> ReplicateOutcome:
                 rung[d] += 1
             elif draw < p_up + p_down:
                 rung[d] -= 1
-        for k, (d, _, commitment, _) in enumerate(T.slots):
-            intensity = _clip(rung[d] - 4.0, 0.0, 2.0)
-            p_join = -math.expm1(-dt * esc.pull_in_rate.value * commitment * intensity)
-            joined[k] = joined[k] or u[T.at_pull_in + k] < p_join
-        for k, (d, _, _, cascade) in enumerate(T.slots):
+        for k, (d, ally, commitment, cascade, opponent) in enumerate(T.slots):
+            # only a war draws allies in, and not one already at war with the opponent
+            fighting = T.at_war[t][ally][opponent] or (cascade is not None and rung[cascade] >= 6)
+            p_join = -math.expm1(-dt * esc.pull_in_rate.value * commitment) if rung[d] >= 6 else 0.0
+            joined[k] = joined[k] or (u[T.at_pull_in + k] < p_join and not fighting)
+        for k, (d, _, _, cascade, _) in enumerate(T.slots):
             if joined[k]:
                 rung[d] = max(rung[d], 7)
                 if cascade is not None:
@@ -349,7 +347,7 @@ def run_replicate(tables: Tables, draws: Draws) -> ReplicateOutcome:
             attributed_actor[a] = sum(attributed[p] for p in T.own_pairs[a])
         day += dt
     pulled = [False] * n_a
-    for k, (_, ally, _, _) in enumerate(T.slots):
+    for k, (_, ally, _, _, _) in enumerate(T.slots):
         pulled[ally] = pulled[ally] or joined[k]
     return ReplicateOutcome(
         max_rung, agreements, kept, detected_n, pulled, cost, days_elevated, first_war

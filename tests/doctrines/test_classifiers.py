@@ -67,6 +67,8 @@ def _situations(seed: int, steps: int = 60, replicates: int = 8) -> list[Observa
                 baseline=np.array([2.0, 1.0]),
                 capacity=np.array([10.0, np.inf]),
                 share_per_weight=np.array([0.5, 0.25]),
+                threat_noise=rng.uniform(0.0, 2.0, replicates),
+                belief=rng.uniform(0.0, 1.0, replicates),
             )
         )
     return observations
@@ -82,6 +84,8 @@ def _perturbed(obs: Observation, field: str, rng: np.random.Generator) -> Observ
         new = value * 2.0 + 1.0
     elif value.dtype == bool:
         new = ~value
+    elif field == "belief":
+        new = 1.0 - value
     else:
         new = value * rng.uniform(0.2, 3.0, value.shape) + 1.0
     return dataclasses.replace(obs, **{field: new})
@@ -155,6 +159,20 @@ def test_fields_not_observed_do_not_change_decisions(name, field, seed):
     for plain, changed in zip(_run(doctrine, observations), _run(doctrine, perturbed), strict=True):
         np.testing.assert_array_equal(plain.target, changed.target)
         np.testing.assert_array_equal(plain.talk, changed.talk)
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in DOCTRINES if "belief" in REGISTRY[n].classifier["observes"]]
+)
+def test_a_doctrine_that_claims_to_read_beliefs_decides_differently_on_them(name):
+    observations = _situations(1)
+    trusting = [dataclasses.replace(o, belief=np.zeros(o.replicates)) for o in observations]
+    wary = [dataclasses.replace(o, belief=np.ones(o.replicates)) for o in observations]
+    doctrine = REGISTRY[name]()
+    assert any(
+        np.any(a.target != b.target)
+        for a, b in zip(_run(doctrine, trusting), _run(doctrine, wary), strict=True)
+    )
 
 
 @pytest.mark.parametrize("name", DOCTRINES)

@@ -111,6 +111,7 @@ def test_naming_the_actors_own_doctrine_keeps_the_scenarios_parameters(builtin_c
     data = builtin_copy
     ukraine = next(a for a in data["actors"] if a["id"] == "UKR")
     assert ukraine["doctrine"]["name"] == "dual-track"
+    ukraine["doctrine"]["params"]["tolerance"] = 0.5  # answers threat well below the default's
     own = dualtrack.simulate(data, replicates=256, days=60, record="summary", seed=4)
     named = dualtrack.simulate(
         data, "dual-track", actor="UKR", replicates=256, days=60, record="summary", seed=4

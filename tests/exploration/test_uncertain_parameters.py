@@ -142,7 +142,7 @@ def test_applied_values_land_in_a_new_validated_scenario_keeping_ranges(
         builtin_scenario,
         {
             "actors[0].forces.ground.capacity": 25.0,
-            "mechanisms.dialogue.talk_rate": 0.05,
+            "mechanisms.dialogue.talk_rate": 0.15,
             "actors[0].doctrine.params.reactivity": 0.9,  # a default, not in the YAML
             "actors[1].doctrine.params.sufficiency": 0.5,  # written in the YAML
         },
@@ -150,18 +150,18 @@ def test_applied_values_land_in_a_new_validated_scenario_keeping_ranges(
     capacity = changed.actors[0].forces["ground"].capacity
     assert capacity is not None and capacity.value == 25.0
     assert (capacity.low, capacity.high) == (12.0, 30.0)
-    assert changed.mechanisms.dialogue.talk_rate.value == 0.05
+    assert changed.mechanisms.dialogue.talk_rate.value == 0.15
     assert changed.actors[0].doctrine.params["reactivity"]["value"] == 0.9
     assert changed.actors[1].doctrine.params["sufficiency"]["value"] == 0.5
     assert changed.actors[1].doctrine.params["reactivity"]["value"] == 0.5  # untouched
     # the original is unchanged
-    assert builtin_scenario.mechanisms.dialogue.talk_rate.value == 0.1
+    assert builtin_scenario.mechanisms.dialogue.talk_rate.value == 0.35
 
 
 def test_applied_values_are_listed_back_as_nominal(builtin_scenario: dualtrack.Scenario) -> None:
-    changed = apply_values(builtin_scenario, {"mechanisms.trust.kept_gain": 0.2})
+    changed = apply_values(builtin_scenario, {"mechanisms.intent.cheat_rate": 0.02})
     listed = {p.path: p for p in uncertain_parameters(changed)}
-    assert listed["mechanisms.trust.kept_gain"].nominal == 0.2
+    assert listed["mechanisms.intent.cheat_rate"].nominal == 0.02
 
 
 def test_a_sampled_capacity_below_the_baseline_is_a_located_error(

@@ -40,7 +40,7 @@ def test_rows_give_type_default_required_and_range():
     assert "| `resolve` | number | 0.5 | no | [0, 1] |" in text
     assert "| `length_km` | number |  | yes | (0, 40075] |" in text
     assert "| `horizon_days` | integer | `365` | no | (0, 36500] |" in text
-    assert "| `talk_rate` | number | 0.1 (0.02 to 0.3) | no | [0, 1e9] |" in text
+    assert "| `talk_rate` | number | 0.35 (0.1 to 0.6) | no | [0, 1e9] |" in text
     assert "| `focus` | pair of actor ids (`A-B` or `[A, B]`) or none | none | no |" in text
 
 

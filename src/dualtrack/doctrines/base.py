@@ -42,6 +42,14 @@ class Observation:
     capacity: Array
     share_per_weight: Array
     """Response share per category divided by its threat weight, shape (categories,)."""
+    threat_noise: Array
+    """Threat points of ``threat`` that the actor's own perception noise explains (the noise
+    band times the sd of its smoothed estimates, docs/model.md §7.2): an excess within it is
+    not answered, shape (replicates,)."""
+    belief: Array
+    """The actor's belief that at least one of its adversaries is an opportunist,
+    ``1 - prod_j (1 - b_j)`` over its adversaries (types are independent), shape
+    (replicates,)."""
 
     @property
     def replicates(self) -> int:

@@ -50,7 +50,7 @@ class DeterrenceOnly(Doctrine):
     )
     classifier = {
         "tracks": frozenset({"deterrence"}),
-        "observes": frozenset({"threat", "tolerated_threat"}),
+        "observes": frozenset({"threat", "tolerated_threat", "threat_noise"}),
         "memory": False,
         "stochastic": False,
     }
@@ -65,5 +65,6 @@ class DeterrenceOnly(Doctrine):
             self.params.reactivity.value,
             obs.baseline,
             obs.share_per_weight,
+            obs.threat_noise,
         )
         return Decision(target=target, talk=np.zeros(obs.replicates))

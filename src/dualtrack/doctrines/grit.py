@@ -45,6 +45,17 @@ class GritParams(DoctrineParams):
         default=nominal(0.15, "Judgement: margin for perception noise", 0.05, 0.3),
         description="Growth of perceived adversary strength still counted as reciprocation.",
     )
+    exploitation_belief: Probability = Field(
+        default=nominal(
+            0.7,
+            "Osgood 1962: continue the initiatives unless the other side exploits them, then "
+            "retaliate firmly; judgement",
+            0.5,
+            0.95,
+        ),
+        description="Belief that an adversary is an opportunist above which a review "
+        "returns to full deterrence (the initiatives are being exploited).",
+    )
     breakout_ratio: Positive = Field(
         default=nominal(1.3, "Judgement: patient", 1.1, 2.0),
         description="Growth of perceived threat over its lowest level since signing that makes it "
@@ -57,8 +68,11 @@ class Grit(Doctrine):
     """Announces small unilateral de-escalation steps and continues them while reciprocated.
 
     The first step is taken at once; each review adds a step if the other side reciprocated;
-    after more than ``patience`` unreciprocated reviews it returns to full deterrence. It
-    always seeks talks and never gives up the capacity to retaliate.
+    after more than ``patience`` unreciprocated reviews, or once its belief that an adversary
+    is an opportunist exceeds ``exploitation_belief`` (Osgood: firm retaliation against
+    exploitation), it returns to full deterrence. It always seeks talks and never gives up
+    the capacity to retaliate. Each step is a costly signal: a withdrawal an opportunist would
+    not make moves the other side's belief (Kydd 2005), which is GRIT's logic derived.
 
     Names:
     - GRIT: [Osgood1962]
@@ -71,7 +85,9 @@ class Grit(Doctrine):
     )
     classifier = {
         "tracks": frozenset({"deterrence", "dialogue"}),
-        "observes": frozenset({"threat", "tolerated_threat", "adversary_strength", "day"}),
+        "observes": frozenset(
+            {"threat", "tolerated_threat", "threat_noise", "adversary_strength", "day", "belief"}
+        ),
         "memory": True,
         "stochastic": False,
     }
@@ -93,10 +109,15 @@ class Grit(Doctrine):
         due, reciprocated = review(obs, state, params.interval_days.value, params.tolerance.value)
         grown = np.minimum(state["reduction"] + params.step.value, params.max_reduction.value)
         missed = state["unreciprocated"] + 1.0
-        exhausted = missed > params.patience.value
+        exploited = obs.belief > params.exploitation_belief.value
+        exhausted = (missed > params.patience.value) | exploited
         state["reduction"] = np.where(
             due,
-            np.where(reciprocated, grown, np.where(exhausted, 0.0, state["reduction"])),
+            np.where(
+                reciprocated & ~exploited,
+                grown,
+                np.where(exhausted, 0.0, state["reduction"]),
+            ),
             state["reduction"],
         )
         state["unreciprocated"] = np.where(
@@ -108,6 +129,7 @@ class Grit(Doctrine):
             params.reactivity.value,
             obs.baseline,
             obs.share_per_weight,
+            obs.threat_noise,
         )
         kept = 1.0 - state["reduction"][:, None]
         target = obs.baseline + kept * (deterrent - obs.baseline)

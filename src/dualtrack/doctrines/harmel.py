@@ -48,11 +48,16 @@ class HarmelParams(DoctrineParams):
 
 @register
 class DualTrack(Doctrine):
-    """Holds adequate deterrent forces and always pursues dialogue and reciprocal de-escalation.
+    """Deters in proportion to its belief that an adversary is an opportunist; otherwise reassures.
 
     NATO's 1967 Harmel report asked for "adequate military strength" together with a search
     for détente; the seed reads Belarus's 2024 conduct toward Ukraine in this light: deploy when
     threatened, negotiate withdrawals through the backchannel, redeploy when the deal sours.
+    Its deterrent build-up (capped at sufficiency) is scaled by the belief ``b`` that an
+    adversary is an opportunist (Jervis 1976, ch. 3: deterrence answers a greedy adversary,
+    reassurance a fearful one); the rest, ``1 - b`` of the build-up, is held back as a
+    unilateral step, and it always talks (reciprocal withdrawals). A withdrawal that an
+    opportunist would not make is evidence that moves the other side's belief (Kydd 2005).
 
     Names:
     - Harmel doctrine: [Harmel1967]
@@ -67,7 +72,7 @@ class DualTrack(Doctrine):
     )
     classifier = {
         "tracks": frozenset({"deterrence", "dialogue"}),
-        "observes": frozenset({"threat", "tolerated_threat"}),
+        "observes": frozenset({"threat", "tolerated_threat", "threat_noise", "belief"}),
         "memory": False,
         "stochastic": False,
     }
@@ -75,16 +80,19 @@ class DualTrack(Doctrine):
     params: HarmelParams
 
     def decide(self, obs: Observation, state: DoctrineState) -> Decision:
-        """Deterrent target capped at sufficiency, always willing to talk."""
+        """Deterrent build-up capped at sufficiency, times the belief; always willing to talk."""
         target = deterrent_target(
             obs.threat,
             self.params.tolerance.value * obs.tolerated_threat,
             self.params.reactivity.value,
             obs.baseline,
             obs.share_per_weight,
+            obs.threat_noise,
         )
         sufficiency = self.params.sufficiency.value
         headroom = np.where(np.isfinite(obs.capacity), obs.capacity - obs.baseline, np.inf)
         # a zero share of unbounded headroom is nothing (not 0 x inf = NaN)
         cap = obs.baseline + (sufficiency * headroom if sufficiency > 0.0 else 0.0)
-        return Decision(target=np.minimum(target, cap), talk=np.ones(obs.replicates))
+        deterrent = np.minimum(target, cap)
+        target = obs.baseline + obs.belief[:, None] * (deterrent - obs.baseline)
+        return Decision(target=target, talk=np.ones(obs.replicates))

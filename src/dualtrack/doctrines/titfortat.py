@@ -46,7 +46,9 @@ class TitForTat(Doctrine):
 
     Restraint means baseline forces and willingness to talk; a defection (a perceived build-up
     beyond the noise margin) is answered with a deterrent posture and no talks
-    until the other side reciprocates.
+    until the other side reciprocates. It reads moves, not beliefs: Axelrod's (1984, ch. 2)
+    tit for tat needs no judgement of the other's intentions, which is why it is clear to
+    the other side and robust to what kind of player it meets.
 
     Names:
     - Tit For Tat: [Axelrod1984]
@@ -57,7 +59,9 @@ class TitForTat(Doctrine):
     source = "Axelrod, R. (1984). The Evolution of Cooperation. Basic Books."
     classifier = {
         "tracks": frozenset({"deterrence", "dialogue"}),
-        "observes": frozenset({"threat", "tolerated_threat", "adversary_strength", "day"}),
+        "observes": frozenset(
+            {"threat", "tolerated_threat", "threat_noise", "adversary_strength", "day"}
+        ),
         "memory": True,
         "stochastic": False,
     }
@@ -81,6 +85,7 @@ class TitForTat(Doctrine):
             self.params.reactivity.value,
             obs.baseline,
             obs.share_per_weight,
+            obs.threat_noise,
         )
         target = np.where(cooperating[:, None], obs.baseline, retaliation)
         return Decision(target=target, talk=cooperating.astype(np.float64))

@@ -15,7 +15,7 @@ import datetime
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,8 +36,29 @@ def _draws(per: str, width: int = 1) -> Any:
     return dataclasses.field(metadata={"per": per, "width": width})
 
 
+class _Layout:
+    """Blocks of uniform draws per replicate and step, in declaration order."""
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> Self:
+        """The layout for ``counts`` of the entities the blocks are declared per."""
+        blocks: dict[str, slice] = {}
+        start = 0
+        for block in dataclasses.fields(cls):  # type: ignore[arg-type]
+            stop = start + block.metadata["width"] * counts[block.metadata["per"]]
+            blocks[block.name] = slice(start, stop)
+            start = stop
+        return cls(**blocks)
+
+    @property
+    def width(self) -> int:
+        """Uniform draws per replicate and step."""
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]
+        return max((getattr(self, block.name).stop for block in fields), default=0)
+
+
 @dataclass(frozen=True)
-class RandomLayout:
+class RandomLayout(_Layout):
     """Where each mechanism's uniform draws sit in a replicate's row of uniforms per step.
 
     The blocks follow one another in the order declared here; changing the order or a width
@@ -53,21 +74,22 @@ class RandomLayout:
     nuclear: slice = _draws("dyads")
     pull_in: slice = _draws("slots")
 
-    @classmethod
-    def of(cls, counts: Mapping[str, int]) -> RandomLayout:
-        """The layout for ``counts`` of sectors, dyads and slots."""
-        blocks: dict[str, slice] = {}
-        start = 0
-        for block in dataclasses.fields(cls):
-            stop = start + block.metadata["width"] * counts[block.metadata["per"]]
-            blocks[block.name] = slice(start, stop)
-            start = stop
-        return cls(**blocks)
 
-    @property
-    def width(self) -> int:
-        """Uniform draws per replicate and step."""
-        return max(getattr(self, block.name).stop for block in dataclasses.fields(self))
+@dataclass(frozen=True)
+class IntentLayout(_Layout):
+    """The intent stream's uniforms per replicate and step (a second stream per block).
+
+    Before the first step the stream gives one uniform per actor (the types); then each step
+    one row laid out as declared here. It is drawn only when some actor may be an
+    opportunist, so the main stream's layout (:class:`RandomLayout`) is untouched.
+    """
+
+    regime: slice = _draws("actors")
+    """Regime change: one per actor."""
+    aggression: slice = _draws("dyads", 2)
+    """Deliberate aggression by each side of each dyad against the other."""
+    cheating: slice = _draws("dyads", 2)
+    """Cheating on an agreement, per dyad side."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +131,6 @@ class Compiled:
     transparency: Array
     detection_rate: Array
     inspection: Array
-    initial_trust: Array
     entry_pair: IntArray
     """Observable (pair, category) entries: the pair, the category, and the flat index
     (target * categories + category) of the observed forces."""
@@ -142,8 +163,24 @@ class Compiled:
     slot_commitment: Array
     slot_to_dyad: LinearMap
     slot_to_cascade: LinearMap
+    slot_opponent: IntArray
+    """The opponent the slot's ally would join against."""
+    slot_cascade: IntArray
+    """The dyad (ally, opponent), or ``n_dyads`` where it is not modelled."""
+    side_commitment: Array
+    """Commitments of each dyad side's allies (other than the opponent), zero-padded,
+    (dyad, side, ally): who would punish an aggressor against that side."""
+    prior: Array
+    """Probability that each actor is an opportunist (its type's prior), (actor,)."""
+    pair_prior: Array
+    """Each observer's prior about its target, (pair,)."""
+    intent_active: bool
+    """Some actor may be an opportunist: the intent stream is drawn, aggression possible."""
+    learning: bool
+    """Some belief is not dogmatic (a prior strictly between 0 and 1): beliefs update."""
     forcing: Forcing
     layout: RandomLayout
+    intent_layout: IntentLayout
     focus_dyad: int
     subject: int
     start: datetime.date
@@ -283,7 +320,7 @@ def _pairs(scenario: Scenario, index: Indices, allies: Allies) -> Pairs:
 
 
 class Dyads(NamedTuple):
-    """Dyads: their sides and pairs, verification, starting trust and rung, who holds them."""
+    """Dyads: their sides and pairs, verification, starting rung, who holds them."""
 
     dyad_ids: tuple[str, ...]
     dyad_sides: IntArray
@@ -291,7 +328,6 @@ class Dyads(NamedTuple):
     transparency: Array
     detection_rate: Array
     inspection: Array
-    initial_trust: Array
     initial_rung: NDArray[np.int8]
     breakout_ratio: Array
     dyad_nuclear: NDArray[np.bool_]
@@ -325,7 +361,6 @@ def _dyads(
         transparency=np.array([d.verification.transparency.value for d in scenario.dyads]),
         detection_rate=np.array([d.verification.detection_rate.value for d in scenario.dyads]),
         inspection=np.array([d.verification.inspection_transparency.value for d in scenario.dyads]),
-        initial_trust=np.array([d.initial_trust.value for d in scenario.dyads]),
         initial_rung=np.array([int(d.initial_rung) for d in scenario.dyads], dtype=np.int8),
         breakout_ratio=np.array(
             [[doctrines[i].breakout_ratio, doctrines[j].breakout_ratio] for i, j in dyad_sides]
@@ -393,32 +428,45 @@ class Slots(NamedTuple):
     slot_to_dyad: Array
     slot_to_cascade: Array
     """The dyad (ally, opponent) a joining ally goes to war in, if there is one."""
+    slot_opponent: IntArray
+    slot_cascade: IntArray
+    side_commitment: Array
 
 
 def _alliance_slots(index: Indices, allies: Allies, dyad_sides: IntArray) -> Slots:
     actors = list(index.actors)
-    slots: list[tuple[int, int, float, int]] = []
+    slots: list[tuple[int, int, float, int, int, int]] = []
     for d, (i, j) in enumerate(dyad_sides):
-        for side, opponent in ((i, j), (j, i)):
+        for s, (side, opponent) in enumerate(((i, j), (j, i))):
             for ally, commitment in allies[actors[side]]:
                 ally_at = index.actors[ally]
                 if ally_at in (i, j):
                     continue
                 cascade = index.dyads.get(frozenset((ally, actors[opponent])), -1)
-                slots.append((d, ally_at, commitment, cascade))
+                slots.append((d, ally_at, commitment, cascade, int(opponent), s))
     n_k, n_d = len(slots), len(index.dyads)
     slot_to_dyad = np.zeros((n_k, n_d))
     slot_to_cascade = np.zeros((n_k, n_d))
-    for k, (d, _, _, cascade) in enumerate(slots):
+    per_side = np.zeros((n_d, 2), dtype=np.int64)
+    for d, _, _, _, _, s in slots:
+        per_side[d, s] += 1
+    side_commitment = np.zeros((n_d, 2, int(per_side.max(initial=0))))
+    filled = np.zeros((n_d, 2), dtype=np.int64)
+    for k, (d, _, commitment, cascade, _, s) in enumerate(slots):
         slot_to_dyad[k, d] = 1.0
         if cascade >= 0:
             slot_to_cascade[k, cascade] = 1.0
+        side_commitment[d, s, filled[d, s]] = commitment
+        filled[d, s] += 1
     return Slots(
         slot_dyad=np.array([s[0] for s in slots], dtype=np.int64),
         slot_ally=np.array([s[1] for s in slots], dtype=np.int64),
         slot_commitment=np.array([s[2] for s in slots]),
         slot_to_dyad=slot_to_dyad,
         slot_to_cascade=slot_to_cascade,
+        slot_opponent=np.array([s[4] for s in slots], dtype=np.int64),
+        slot_cascade=np.array([n_d if s[3] < 0 else s[3] for s in slots], dtype=np.int64),
+        side_commitment=side_commitment,
     )
 
 
@@ -540,6 +588,8 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
     for group in (forces, pairs, dyads, sectors, slots, entries, status_quo):
         for name, value in group._asdict().items():
             groups[name] = LinearMap(value) if name in LINEAR_FIELDS else value
+    prior = np.array([a.p_opportunist.value for a in scenario.actors])
+    pair_prior = prior[pairs.pair_target]
     deciders = tuple(
         a
         for a in range(len(scenario.actors))
@@ -562,6 +612,11 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
                 "slots": len(slots.slot_dyad),
             }
         ),
+        intent_layout=IntentLayout.of({"actors": len(index.actors), "dyads": len(index.dyads)}),
+        prior=prior,
+        pair_prior=pair_prior,
+        intent_active=bool(np.any(prior > 0.0)),
+        learning=bool(np.any((pair_prior > 0.0) & (pair_prior < 1.0))),
         focus_dyad=index.dyads[frozenset(scenario.focus)],
         subject=index.actors[scenario.subject],
         start=settings.start,

@@ -44,6 +44,11 @@ class Forcing:
     """Perceived but absent forces, (step, pair, category)."""
     war_threat: Array
     """Threat felt from wars elsewhere, (step, actor)."""
+    distraction: Array
+    """Share of each actor's forces committed to wars elsewhere, (step, actor):
+    ``1 - prod(1 - w)`` over the wars that last."""
+    at_war: NDArray[np.bool_]
+    """Adversaries fighting each other in a war elsewhere, (step, actor, actor)."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +80,21 @@ def tabulate(scenario: Scenario, index: Indices, n_steps: int, shocks: Sequence[
             exogenous[:, s, sector.between.index(victim)] = value.value
     buildup = np.zeros((n_steps, n_p, n_c))
     war_threat = np.zeros((n_steps, n_a))
+    spared = np.ones((n_steps, n_a))
+    at_war = np.zeros((n_steps, n_a, n_a), dtype=bool)
+    adversaries = {frozenset(r.between) for r in scenario.relations if r.kind == "adversary"}
     for shock in shocks:
         if isinstance(shock, WarShock):
             window = step_window(shock, start, step, n_steps)
             exogenous[window] *= shock.rate_multiplier.value
             for actor, value in shock.threat.items():
                 war_threat[window, index.actors[actor]] += value.value
+            for actor, share in shock.distraction.items():
+                spared[window, index.actors[actor]] *= 1.0 - share.value
+            for a in shock.belligerents:
+                for b in shock.belligerents:
+                    if frozenset((a, b)) in adversaries:
+                        at_war[window, index.actors[a], index.actors[b]] = True
     for shock in shocks:
         window = step_window(shock, start, step, n_steps)
         if isinstance(shock, ChannelShock):
@@ -113,7 +127,16 @@ def tabulate(scenario: Scenario, index: Indices, n_steps: int, shocks: Sequence[
     def capacity(role: int) -> Array:
         return 1.0 - np.prod(1.0 - usable * roles[:, role], axis=-1)
 
-    return Forcing(capacity(0), capacity(1), capacity(2), exogenous, buildup, war_threat)
+    return Forcing(
+        capacity(0),
+        capacity(1),
+        capacity(2),
+        exogenous,
+        buildup,
+        war_threat,
+        1.0 - spared,
+        at_war,
+    )
 
 
 def standing(scenario: Scenario, index: Indices) -> Forcing:

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from dualtrack.engine.compiled import Compiled
 from dualtrack.engine.state import State
+from dualtrack.mechanisms import intent
 from dualtrack.scenario.ladder import Rung
 
 RecordMode = Literal["full", "mean", "summary"]
@@ -121,6 +122,13 @@ def _pulled_in(state: State, compiled: Compiled) -> NDArray[np.bool_]:
     return pulled
 
 
+def _per_pair(per_side: NDArray[np.integer], compiled: Compiled) -> NDArray[np.int64]:
+    """A value kept per dyad side (the actor) as the pair (actor -> the other side)."""
+    pairs = np.zeros((len(per_side), len(compiled.pair_ids)), dtype=np.int64)
+    pairs[:, compiled.dyad_pairs] = per_side
+    return pairs
+
+
 OUTPUTS: tuple[Output, ...] = (
     Output(
         "forces",
@@ -138,7 +146,22 @@ OUTPUTS: tuple[Output, ...] = (
         lambda s, c: s.threat,
         dtype=np.float32,
     ),
-    Output("trust", ("dyad",), "1", "Trust (0..1)", lambda s, c: s.trust, dtype=np.float32),
+    Output(
+        "trust",
+        ("dyad",),
+        "1",
+        "Trust (0..1): mean over the dyad's two sides of 1 - belief",
+        lambda s, c: s.trust,
+        dtype=np.float32,
+    ),
+    Output(
+        "belief",
+        ("pair",),
+        "1",
+        "Belief of the pair's observer that its target is an opportunist",
+        lambda s, c: intent.belief(s.log_odds),
+        dtype=np.float32,
+    ),
     Output(
         "escalation",
         ("dyad",),
@@ -146,6 +169,15 @@ OUTPUTS: tuple[Output, ...] = (
         "Escalation rung (see rung_label)",
         lambda s, c: s.rung,
         modes={**SERIES_MODES, "mean": (RUNG_SHARE, TRACED)},
+    ),
+    Output(
+        "deliberate_act",
+        ("pair",),
+        "1",
+        "A deliberate probe or limited attack by the pair's observer against its target in "
+        "the step (apart from the accidental incidents; the mean is the chance of an act)",
+        lambda s, c: _per_pair((s.acts > 0).astype(np.int8), c),
+        dtype=np.int8,
     ),
     Output(
         "agreement_in_force",
@@ -158,9 +190,34 @@ OUTPUTS: tuple[Output, ...] = (
         "incidents",
         ("sector",),
         "count",
-        "Incidents in the step",
+        "Incidents in the step (accidental and exogenous; deliberate acts are probes and attacks)",
         lambda s, c: s.incidents,
         dtype=np.int16,
+    ),
+    Output(
+        "probes",
+        ("pair",),
+        "count",
+        "Deliberate probes (raids, incursions, strikes) by the pair's observer against its "
+        "target; apart from the accidental incidents",
+        lambda s, c: _per_pair(s.probes, c),
+        TALLY_MODES,
+    ),
+    Output(
+        "attacks",
+        ("pair",),
+        "count",
+        "Deliberate limited attacks by the pair's observer against its target",
+        lambda s, c: _per_pair(s.attacks, c),
+        TALLY_MODES,
+    ),
+    Output(
+        "opportunist",
+        ("actor",),
+        "1",
+        "The actor's private type in the replicate is opportunist (else security seeker)",
+        lambda s, c: s.types,
+        TALLY_MODES,
     ),
     Output(
         "max_rung",

@@ -126,7 +126,13 @@ def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None)
     compiled = plan.compiled
     streams = ChunkStreams(plan.seed, first, count, plan.replicates)
     constants = StepConstants(compiled)
-    state = initial_state(compiled, count)
+    intent_uniforms = None
+    type_uniforms = None
+    if compiled.intent_active:  # the intent stream: the types first, then a row per step
+        type_uniforms = np.empty((count, len(compiled.actor_ids)))
+        streams.fill_intent(type_uniforms)
+        intent_uniforms = np.empty((count, compiled.intent_layout.width))
+    state = initial_state(compiled, count, type_uniforms)
     normals = np.empty((count, len(compiled.entry_pair)), dtype=np.float32)
     uniforms = np.empty((count, compiled.layout.width))
     recorder = Recorder(compiled, plan.record, first, streams.block_starts)
@@ -134,7 +140,9 @@ def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None)
     reported = 0
     for t in range(compiled.n_steps):
         streams.fill(normals, uniforms)
-        state = step(state, compiled, constants, t, normals, uniforms)
+        if intent_uniforms is not None:
+            streams.fill_intent(intent_uniforms)
+        state = step(state, compiled, constants, t, normals, uniforms, intent_uniforms)
         recorder.record(t, state)
         if progress is not None and ((t + 1) % report_every == 0 or t + 1 == compiled.n_steps):
             progress((t + 1 - reported) * count)
@@ -159,6 +167,9 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
         "category": list(c.category_ids),
         "dyad": list(c.dyad_ids),
         "sector": list(c.sector_ids),
+        "pair": list(c.pair_ids),
+        "pair_observer": ("pair", [c.actor_ids[i] for i in c.pair_observer]),
+        "pair_target": ("pair", [c.actor_ids[i] for i in c.pair_target]),
         "rung": ("rung", np.arange(len(RUNG_LABELS)), {"labels": ", ".join(RUNG_LABELS)}),
         "rung_label": ("rung", list(RUNG_LABELS)),
         "actor_name": ("actor", [a.name for a in plan.scenario.actors]),

@@ -1,36 +1,45 @@
 """One step of the model: the process order of docs/model.md, as pure array operations.
 
-Order within a step: perception -> threat -> doctrines decide -> dialogue (agreements form,
-comply, are verified, expire) -> posture moves -> incidents -> trust -> escalation -> tallies.
-Random numbers come in two arrays per step (normals for perception, uniforms for everything
-else) whose layout does not depend on doctrines, so different doctrines see the same draws.
-Each stage below is a function of the state, the compiled scenario and the step's draws.
+Order within a step: regime change -> perception -> threat -> doctrines decide -> dialogue
+(agreements form, are kept or cheated on, verified, expire) -> posture moves -> incidents ->
+deliberate aggression -> beliefs (Bayes' rule) and trust -> escalation -> tallies.
+Random numbers come in two arrays per step from the main stream (normals for perception,
+uniforms for everything else) and one from the intent stream (regime change, aggression,
+cheating; drawn only when some actor may be an opportunist); their layout does not depend on
+doctrines, so different doctrines see the same draws. Each stage below is a function of the
+state, the compiled scenario and the step's draws.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import dataclasses
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dualtrack.doctrines.base import Observation
 from dualtrack.engine.compiled import Compiled
+from dualtrack.engine.linear import LinearMap
 from dualtrack.engine.state import State
 from dualtrack.mechanisms import (
+    aggression,
     dialogue,
     escalation,
     incidents,
+    intent,
+    noise,
     perception,
     posture,
     threat,
-    trust,
 )
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.schema import MechanismParams
 
 Array = NDArray[np.float64]
 Bools = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
+Scalar = TypeVar("Scalar", bound=np.generic)
 
 
 class StepConstants:
@@ -43,11 +52,46 @@ class StepConstants:
         self.retention = threat.decay_factor(compiled.dt, mech.threat.memory_days.value)
         self.up_table, self.down_table = escalation.rate_tables(mech.escalation)
         self.transparency_ext = np.append(compiled.transparency, 0.0)
+        self.pair_inspection = np.stack(
+            [np.zeros(len(compiled.pair_ids)), _extend(compiled.inspection)[compiled.pair_dyad]]
+        )
+        """Extra transparency of each pair without and with its agreement in force, (2, pair)."""
         self.tolerance_floor = np.maximum(compiled.tolerated_threat, 1.0)
         self.strength_floor = np.maximum(compiled.baseline_strength, 1e-9)
+        self.band = mech.perception.noise_band.value
+        self.p_switch = intent.switch_probability(mech.intent.regime_change_rate.value, compiled.dt)
+        self.p_cheat = float(-np.expm1(-mech.intent.cheat_rate.value * compiled.dt))
+        # a security seeker's status quo as each observer sees it: the target's initial
+        # strength facing it, and the observer's own initial strength (§7.12)
+        initial_strength = compiled.initial @ compiled.weight
+        self.status_quo_target = initial_strength[compiled.pair_target] * compiled.pair_facing
+        self.status_quo_own = initial_strength[compiled.pair_observer]
+        entry_to_pair = compiled.entry_to_pair.toarray()
+        self.seen_pairs = np.flatnonzero(entry_to_pair.sum(axis=0) > 0.0)
+        """Pairs whose observer can see forces of its target (the others see nothing)."""
+        self.entry_to_seen = LinearMap(entry_to_pair[:, self.seen_pairs])
+        self.reversed_pairs = compiled.dyad_pairs[:, ::-1]
+        """Per dyad side sigma, the pair that observes it: (other side -> sigma)."""
+        self.contact_to_sides = LinearMap(
+            compiled.contact_to_pairs.toarray()[:, self.reversed_pairs.reshape(-1)]
+        )
+        """Contact incidents per sector to the pair that blames each dyad side."""
+        self.any_cascade = bool(np.any(compiled.slot_cascade < len(compiled.dyad_ids)))
+        own = compiled.own_pairs.toarray()
+        self.belief_pairs = {
+            a: np.flatnonzero(own[:, a])
+            for a in compiled.deciders
+            if compiled.intent_active and "belief" in compiled.doctrines[a].classifier["observes"]
+        }
+        """The pairs of each deciding actor whose doctrine reads beliefs (as its classifier
+        says; tests check the claim): without any opportunist every belief is 0."""
+        # chance that an aggressor against each dyad side is punished: (dyad, side)
+        self.p_punish = aggression.punishment_probability(
+            compiled.resolve[compiled.dyad_sides[:, ::-1]], compiled.side_commitment[:, ::-1, :]
+        )
 
 
-def _extend(values: Array) -> Array:
+def _extend(values: NDArray[Scalar]) -> NDArray[Scalar]:
     """Append a zero column so that index ``n_dyads`` means 'no dyad'."""
     return np.concatenate([values, np.zeros(values.shape[:-1] + (1,), values.dtype)], axis=-1)
 
@@ -67,6 +111,17 @@ class Perceived(NamedTuple):
     perceived: Array
     felt: Array
     adversary_strength: Array
+    observed_strength: Array
+    """This step's raw (unsmoothed) observation of the strength of each pair that can see
+    forces (``StepConstants.seen_pairs``), (replicate, seen pair)."""
+    sigma: Array
+    """Log-sd of each pair's observation, (replicate, pair)."""
+    bias: Array
+    """Each pair's threat-inflation bias this step, (replicate, pair)."""
+    smoothed_sd: Array
+    """Relative sd of each pair's smoothed estimate that noise explains, (replicate, pair)."""
+    threat_noise: Array
+    """Threat points of each actor's felt threat its own noise explains (band x sd)."""
 
 
 def _perceive(
@@ -74,14 +129,20 @@ def _perceive(
 ) -> Perceived:
     """Noisy observation, smoothed estimates and the threat each actor feels."""
     mech = k.params
-    verification = np.where(state.active, c.inspection, 0.0)
+    # each pair's transparency without and with its dyad's agreement (inspections) in force,
+    # (2, pair); every replicate takes one of the two
     effective = perception.effective_transparency(
         k.transparency_ext[c.pair_dyad],
         mech.perception.channel_information.value * _extend(c.forcing.information[t])[c.pair_dyad],
-        _extend(verification)[:, c.pair_dyad],
+        k.pair_inspection,
     )
-    sigma = perception.noise_sd(mech.perception.base_noise_sd.value, effective)
-    bias = c.inflation[c.pair_observer] * (1.0 - effective)
+    in_force = _extend(state.active)[:, c.pair_dyad]
+    sigma_of = perception.noise_sd(mech.perception.base_noise_sd.value, effective)
+    sigma = np.where(in_force, sigma_of[1], sigma_of[0])
+    bias_of = c.inflation[c.pair_observer] * (1.0 - effective)
+    bias = np.where(in_force, bias_of[1], bias_of[0])
+    sd_of = noise.smoothed_relative_sd(sigma_of, k.alpha)
+    smoothed_sd = np.where(in_force, sd_of[1], sd_of[0])
     observed = perception.observe(
         state.forces.reshape(len(state.forces), -1)[:, c.entry_source],
         bias[:, c.entry_pair],
@@ -99,11 +160,32 @@ def _perceive(
         mech.threat.rung_weight.value,
     )
     felt = threat.actor_threat(pair_threats, c.aggregation) + c.forcing.war_threat[t]
-    return Perceived(perceived, felt, perceived_strength @ c.own_pairs)
+    threat_noise = k.band * (smoothed_sd * perceived_strength) @ c.aggregation
+    return Perceived(
+        perceived,
+        felt,
+        perceived_strength @ c.own_pairs,
+        observed @ k.entry_to_seen if c.learning else observed[:, :0],
+        sigma,
+        bias,
+        smoothed_sd,
+        threat_noise,
+    )
 
 
-def _decide(state: State, c: Compiled, seen: Perceived) -> tuple[Array, Array]:
-    """Each deciding actor's doctrine: target forces and willingness to talk."""
+def _adversary_belief(log_odds: Array, pairs: IntArray) -> Array:
+    """An actor's belief that at least one of its adversaries (its ``pairs``) is an opportunist.
+
+    Types are drawn independently, so it is ``1 - prod_j (1 - b_ij)``.
+    """
+    return 1.0 - intent.trust(log_odds[:, pairs]).prod(axis=-1)
+
+
+def _decide(state: State, c: Compiled, k: StepConstants, seen: Perceived) -> tuple[Array, Array]:
+    """Each deciding actor's doctrine: target forces and willingness to talk.
+
+    An opportunist keeps its forces ``1 + g`` times above what its doctrine asks (§7.12).
+    """
     in_agreement = np.zeros(state.forces.shape[:2], dtype=bool)
     if len(c.side_holders):
         side_active = np.repeat(state.active[..., None], 2, axis=-1)
@@ -112,6 +194,12 @@ def _decide(state: State, c: Compiled, seen: Perceived) -> tuple[Array, Array]:
         )
     targets = np.broadcast_to(c.baseline, state.forces.shape).copy()
     talk = np.zeros(seen.felt.shape)
+    no_belief = np.zeros(state.replicates)  # no opportunist anywhere: every belief is 0
+    greed = (
+        intent.buildup_factor(state.types, k.params.intent.opportunist_buildup.value)
+        if c.intent_active
+        else None
+    )
     for a in c.deciders:
         obs = Observation(
             day=state.day,
@@ -125,10 +213,17 @@ def _decide(state: State, c: Compiled, seen: Perceived) -> tuple[Array, Array]:
             baseline=c.baseline[a],
             capacity=c.capacity[a],
             share_per_weight=c.share_per_weight[a],
+            threat_noise=seen.threat_noise[:, a],
+            belief=_adversary_belief(state.log_odds, k.belief_pairs[a])
+            if a in k.belief_pairs
+            else no_belief,
         )
         decision = c.doctrines[a].decide(obs, state.doctrine_states[a])
         targets[:, a, :] = decision.target
+
         talk[:, a] = np.clip(decision.talk, 0.0, 1.0)
+    if greed is not None:
+        targets *= greed[..., None]
     return targets, talk
 
 
@@ -136,8 +231,13 @@ class Agreements(NamedTuple):
     active: Bools
     formed: Bools
     detected: Bools
+    detected_side: Bools
+    """Violations detected this step, by the side that committed them, (replicate, dyad, side)."""
+    detect_hazard: Array | None
+    """Detection hazard of each dyad this step (None: no agreement in force)."""
     expired: Bools
     violating: Bools
+    cheating: Bools
     days_left: Array
     ceiling: Array
     threat_reference: Array
@@ -150,17 +250,28 @@ def _negotiate(
     c: Compiled,
     k: StepConstants,
     t: int,
-    felt: Array,
+    seen: Perceived,
     talk: Array,
     uniforms: Array,
+    intent_uniforms: Array | None,
 ) -> Agreements:
-    """Agreements form over open channels, are kept or broken, verified, and expire."""
+    """Agreements form over open channels, are kept or broken, verified, and expire.
+
+    Ripeness counts each side's excess posture beyond what the other side's perception noise
+    explains (``noise.beyond_noise``). An opportunist in an agreement decides to cheat with
+    daily hazard ``cheat_rate`` and then breaks out until the agreement ends.
+    """
+    felt = seen.felt
     params = k.params.dialogue
     sides = c.dyad_sides
     layout = c.layout
     excess = (_strength(state.forces, c.weight) - c.baseline_strength) / k.strength_floor
+    # side sigma is seen through the pair (other side -> sigma)
+    seen_sd = seen.smoothed_sd[:, k.reversed_pairs]
     ripe = dialogue.ripeness(
-        excess[:, sides[:, 0]], excess[:, sides[:, 1]], params.ripeness_scale.value
+        noise.beyond_noise(excess[:, sides[:, 0]], seen_sd[..., 0], k.band),
+        noise.beyond_noise(excess[:, sides[:, 1]], seen_sd[..., 1], k.band),
+        params.ripeness_scale.value,
     )
     hazard = dialogue.agreement_hazard(
         params.talk_rate.value,
@@ -173,8 +284,12 @@ def _negotiate(
     )
     formed = ~state.active & (uniforms[:, layout.formation] < dialogue.probability(hazard, c.dt))
     side_forces = state.forces[:, sides, :]  # (replicate, dyad, side, category)
-    new_ceiling = dialogue.ceilings(side_forces, c.baseline[sides], params.withdrawal_depth.value)
-    ceiling = np.where(formed[..., None, None], new_ceiling, state.ceiling)
+    ceiling = state.ceiling
+    if formed.any():
+        new_ceiling = dialogue.ceilings(
+            side_forces, c.baseline[sides], params.withdrawal_depth.value
+        )
+        ceiling = np.where(formed[..., None, None], new_ceiling, ceiling)
     side_threat = felt[:, sides]
     threat_reference = np.where(
         formed[..., None], side_threat, np.minimum(state.threat_reference, side_threat)
@@ -183,13 +298,33 @@ def _negotiate(
     active = state.active | formed
     if not active.any():
         none = np.zeros(active.shape, dtype=bool)
-        violating = np.zeros(state.violating.shape, dtype=bool)
+        no_side = np.zeros(state.violating.shape, dtype=bool)
         return Agreements(
-            active, formed, none, none, violating, days_left, ceiling, threat_reference, None
+            active,
+            formed,
+            none,
+            no_side,
+            None,
+            none,
+            no_side,
+            no_side,
+            days_left,
+            ceiling,
+            threat_reference,
+            None,
         )
 
+    cheating = state.cheating
+    if intent_uniforms is not None:
+        opportunist = state.types[:, sides]
+        cheats = opportunist & (
+            intent_uniforms[:, c.intent_layout.cheating].reshape(opportunist.shape) < k.p_cheat
+        )
+        cheating = active[..., None] & (cheating | cheats)
     reference = np.maximum(threat_reference, k.tolerance_floor[sides])
-    breaking = active[..., None] & dialogue.breaks_out(side_threat, reference, c.breakout_ratio)
+    breaking = active[..., None] & (
+        dialogue.breaks_out(side_threat, reference, c.breakout_ratio) | cheating
+    )
     violating = breaking & dialogue.in_violation(
         side_forces, ceiling, params.violation_tolerance.value
     )
@@ -201,14 +336,26 @@ def _negotiate(
     detect_hazard = c.detection_rate + params.national_means_rate.value * dyad_effective
     detect_p = dialogue.probability(detect_hazard, c.dt)[..., None]
     draws = uniforms[:, layout.detection].reshape(len(uniforms), len(sides), 2)
-    detected = np.any(violating & (draws < detect_p), axis=-1)
+    detected_side = violating & (draws < detect_p)
+    detected = np.any(detected_side, axis=-1)
     days_left = np.where(active, days_left - c.dt, days_left)
     expired = active & ~detected & (days_left <= 1e-9)
     active = active & ~detected & ~expired
     compliant = active[..., None] & ~breaking
     caps = _min_per_holder(np.where(compliant[..., None], ceiling, np.inf), c)
     return Agreements(
-        active, formed, detected, expired, violating, days_left, ceiling, threat_reference, caps
+        active,
+        formed,
+        detected,
+        detected_side,
+        detect_hazard,
+        expired,
+        violating,
+        cheating & active[..., None],
+        days_left,
+        ceiling,
+        threat_reference,
+        caps,
     )
 
 
@@ -216,6 +363,9 @@ class Incidents(NamedTuple):
     per_sector: Array
     attributed_pairs: Array
     side_strength: Array
+    background: Array | None
+    """Expected daily rate of accidental incidents blamed on each dyad side by the other,
+    (replicate, dyad, side); None when no belief learns."""
 
 
 def _incidents(forces: Array, c: Compiled, k: StepConstants, t: int, uniforms: Array) -> Incidents:
@@ -236,7 +386,106 @@ def _incidents(forces: Array, c: Compiled, k: StepConstants, t: int, uniforms: A
     attributed_pairs = (
         contact @ c.contact_to_pairs + exo_counts[..., 0].reshape(r, -1) @ c.exogenous_to_pairs
     )
-    return Incidents(per_sector, attributed_pairs, side_strength)
+    background = None
+    if c.learning:  # per dyad side sigma, as the pair (other side -> sigma) attributes them
+        exogenous = (blame * c.forcing.exogenous[t]).reshape(-1) @ c.exogenous_to_pairs
+        background = (contact_rate @ k.contact_to_sides).reshape(r, -1, 2) + exogenous[
+            k.reversed_pairs
+        ]
+    return Incidents(per_sector, attributed_pairs, side_strength, background)
+
+
+class Aggression(NamedTuple):
+    code: NDArray[np.int8]
+    """This step's deliberate act by each dyad side against the other (aggression.NONE, PROBE,
+    ATTACK), (replicate, dyad, side)."""
+    opportunist_rate: Array
+    """Total hazard each side would have if it were an opportunist, (replicate, dyad, side)."""
+
+
+def _dyad_strength(side_strength: Array, c: Compiled) -> Array:
+    """Each side's strength along its dyad's sectors, (replicate, dyad, side)."""
+    return (side_strength.transpose(0, 2, 1) @ c.sector_to_dyad).transpose(0, 2, 1)
+
+
+def _aggress(
+    state: State, c: Compiled, k: StepConstants, t: int, by_side: Array, uniforms: Array
+) -> Aggression:
+    """Opportunists' probes and limited attacks, deterred by denial and punishment (§7.13).
+
+    Side sigma of each dyad weighs aggression against the other side: its own strength along
+    the dyad's sectors against the defender's (stationed allies included), the defender's
+    resolve and its allies' commitments, and the defender's distraction by wars elsewhere.
+    """
+    sides = c.dyad_sides
+    defender = by_side[..., ::-1]
+    target = sides[:, ::-1]
+    probe, attack = aggression.hazards_given_punishment(
+        True,
+        k.params.aggression,
+        by_side,
+        defender,
+        k.p_punish,
+        c.forcing.distraction[t][target],
+    )
+    opportunist = state.types[:, sides]
+    draws = uniforms[:, c.intent_layout.aggression].reshape(opportunist.shape)
+    # a security seeker never initiates: its code is NONE whatever the draw
+    code = np.where(opportunist, aggression.choose(probe, attack, c.dt, draws), aggression.NONE)
+    return Aggression(code.astype(np.int8), probe + attack)
+
+
+def _beliefs(
+    state: State,
+    c: Compiled,
+    k: StepConstants,
+    seen: Perceived,
+    strength: Array,
+    attributed_pairs: Array,
+    background: Array | None,
+    acted: Aggression | None,
+    deal: Agreements,
+) -> Array:
+    """Each observer's log-odds after this step's evidence: Bayes' rule (§7.12).
+
+    The evidence is this step's observed strength against a security seeker's (its status
+    quo plus the answer to the observer's own build-up that the observer attributes to it),
+    the incidents attributed to the target against its accidental background and the
+    aggression hazard it would have as an opportunist, and the end of an agreement.
+    """
+    params = k.params.intent
+    log_odds = intent.predict(state.log_odds, c.pair_prior, k.p_switch)
+    seen_pairs = k.seen_pairs
+    llr = np.zeros(log_odds.shape)
+    sigma = seen.sigma[:, seen_pairs]
+    reference = intent.security_strength(
+        k.status_quo_target[seen_pairs],
+        strength[:, c.pair_observer[seen_pairs]],
+        k.status_quo_own[seen_pairs],
+        params.assumed_reactivity.value,
+    ) * (1.0 + seen.bias[:, seen_pairs])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        excess = intent.perceived_excess(seen.observed_strength, sigma, reference)
+        evidence = intent.buildup_llr(
+            excess, sigma, params.opportunist_buildup.value, params.model_sd.value
+        )
+    # nothing seen (no forces facing the observer this step): no evidence
+    llr[:, seen_pairs] = np.where(seen.observed_strength > 0.0, evidence, 0.0)
+    # incidents and agreements concern dyads only: evidence about each side sigma
+    observing = k.reversed_pairs
+    assert background is not None
+    rate = acted.opportunist_rate if acted is not None else np.zeros(background.shape)
+    about_side = intent.incident_llr(attributed_pairs[:, observing], background, rate, c.dt)
+    if deal.detect_hazard is not None and (deal.expired.any() or deal.detected_side.any()):
+        about_side += intent.outcome_llr(
+            deal.expired[..., None],
+            deal.detected_side,
+            deal.detect_hazard[..., None],
+            k.params.dialogue.duration_days.value,
+            params,
+        )
+    llr[:, observing] += about_side
+    return intent.update(log_odds, llr, params.belief_bound.value)
 
 
 def _escalate(
@@ -247,16 +496,21 @@ def _escalate(
     felt: Array,
     strength: Array,
     memory: Array,
-    side_strength: Array,
+    by_side: Array,
     new_trust: Array,
     active: Bools,
     uniforms: Array,
+    acted: Aggression | None,
 ) -> tuple[NDArray[np.int8], Bools]:
-    """The ladder moves; allies may be pulled in; nuclear use may follow."""
+    """The ladder moves; deliberate aggression lifts it; allies may join a war; nuclear use.
+
+    A probe leaves the dyad at least at armed incident, a limited attack at least at limited
+    conflict. An ally joins only a war (rung war or above), and not if it is already at war
+    with the opponent (in a war elsewhere, or in its own modelled dyad with the opponent).
+    """
     esc = k.params.escalation
     sides = c.dyad_sides
-    by_side = side_strength.transpose(0, 2, 1) @ c.sector_to_dyad  # (replicate, side, dyad)
-    dyad_strength = by_side.transpose(0, 2, 1) + 1.0
+    dyad_strength = by_side + 1.0
     pressure = escalation.pressure(
         esc,
         relative_threat=(np.maximum(felt - c.tolerated_threat, 0.0) / k.tolerance_floor)[:, sides],
@@ -273,12 +527,17 @@ def _escalate(
         state.rung, pressure, k.up_table, k.down_table, c.dt
     )
     rung = escalation.move(state.rung, p_up, p_down, uniforms[:, c.layout.escalation])
+    if acted is not None:
+        rung = aggression.escalate(rung, acted.code.max(axis=-1))
     joined = state.joined
     if len(c.slot_dyad):
         p_join = escalation.pull_in_probability(
             rung[:, c.slot_dyad], c.slot_commitment, esc.pull_in_rate.value, c.dt
         )
-        joined = joined | (uniforms[:, c.layout.pull_in] < p_join)
+        joins = uniforms[:, c.layout.pull_in] < p_join
+        if k.any_cascade:  # already at war with the opponent in its own dyad
+            joins &= ~(_extend(rung >= Rung.WAR)[:, c.slot_cascade])
+        joined = joined | (joins & ~c.forcing.at_war[t][c.slot_ally, c.slot_opponent])
         widened = (joined @ c.slot_to_dyad) > 0
         rung = np.where(widened, np.maximum(rung, Rung.HORIZONTAL_ESCALATION), rung)
         cascaded = (joined @ c.slot_to_cascade) > 0
@@ -295,28 +554,43 @@ def step(
     t: int,
     normals: NDArray[np.float32],
     uniforms: Array,
+    intent_uniforms: Array | None = None,
 ) -> State:
-    """Advance every replicate by one step; returns the new state."""
+    """Advance every replicate by one step; returns the new state.
+
+    ``intent_uniforms`` is the intent stream's row for this step (None when no actor may be
+    an opportunist: then nobody aggresses or cheats and types never change).
+    """
     c, k, dt = compiled, constants, compiled.dt
+    types = state.types
+    if intent_uniforms is not None and k.p_switch > 0.0:
+        types = intent.switch_types(
+            types, intent_uniforms[:, c.intent_layout.regime], c.prior, k.p_switch
+        )
+        state = dataclasses.replace(state, types=types)
     seen = _perceive(state, c, k, t, normals)
-    targets, talk = _decide(state, c, seen)
-    deal = _negotiate(state, c, k, t, seen.felt, talk, uniforms)
+    targets, talk = _decide(state, c, k, seen)
+    deal = _negotiate(state, c, k, t, seen, talk, uniforms, intent_uniforms)
     if deal.caps is not None:
         holders = c.side_holders
         targets[:, holders] = np.minimum(targets[:, holders], deal.caps)
     forces = posture.relax(state.forces, targets, c.rate_dt, c.capacity)
     happened = _incidents(forces, c, k, t, uniforms)
-    memory = threat.update_memory(state.memory, happened.attributed_pairs, k.retention)
-    new_trust = trust.update(
-        state.trust,
-        happened.attributed_pairs[:, c.dyad_pairs].sum(axis=-1),
-        deal.active,
-        deal.detected,
-        deal.expired,
-        k.params.trust,
-        dt,
-    )
+    attributed_pairs = happened.attributed_pairs
+    by_side = _dyad_strength(happened.side_strength, c)
+    acted = None
+    if intent_uniforms is not None:
+        acted = _aggress(state, c, k, t, by_side, intent_uniforms)
+        attributed_pairs = attributed_pairs.copy()
+        attributed_pairs[:, k.reversed_pairs] += acted.code > aggression.NONE
+    memory = threat.update_memory(state.memory, attributed_pairs, k.retention)
     strength = _strength(forces, c.weight)
+    log_odds, new_trust = state.log_odds, state.trust
+    if c.learning:
+        log_odds = _beliefs(
+            state, c, k, seen, strength, attributed_pairs, happened.background, acted, deal
+        )
+        new_trust = intent.trust(log_odds[:, c.dyad_pairs]).mean(axis=-1)
     rung, joined = _escalate(
         state,
         c,
@@ -325,11 +599,17 @@ def step(
         seen.felt,
         strength,
         memory,
-        happened.side_strength,
+        by_side,
         new_trust,
         deal.active,
         uniforms,
+        acted,
     )
+    probes, attacks, acts = state.probes, state.attacks, state.acts
+    if acted is not None:
+        acts = acted.code
+        probes = probes + (acted.code == aggression.PROBE)
+        attacks = attacks + (acted.code == aggression.ATTACK)
     excess = (strength - c.baseline_strength) / k.strength_floor
     above = np.maximum(forces - c.baseline, 0.0).reshape(-1, len(c.unit_cost)) @ c.unit_cost
     return State(
@@ -338,14 +618,17 @@ def step(
         perceived=seen.perceived,
         memory=memory,
         threat=seen.felt,
-        attributed=happened.attributed_pairs @ c.own_pairs,
+        attributed=attributed_pairs @ c.own_pairs,
         trust=new_trust,
+        types=types,
+        log_odds=log_odds,
         rung=rung,
         active=deal.active,
         days_left=deal.days_left,
         ceiling=deal.ceiling,
         threat_reference=deal.threat_reference,
         violating=deal.violating,
+        cheating=deal.cheating,
         joined=joined,
         incidents=happened.per_sector,
         doctrine_states=state.doctrine_states,
@@ -366,4 +649,7 @@ def step(
         days_elevated=state.days_elevated + dt * (excess > c.elevated_threshold),
         cost=state.cost + dt * above.reshape(state.cost.shape),
         incidents_total=state.incidents_total + happened.per_sector,
+        acts=acts,
+        probes=probes,
+        attacks=attacks,
     )

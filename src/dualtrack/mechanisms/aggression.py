@@ -129,10 +129,10 @@ def win_probability(attacker: ArrayLike, defender: ArrayLike, decisiveness: floa
     """
     a = np.asarray(attacker, dtype=np.float64)
     d = np.asarray(defender, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = np.log(a) - np.log(d)
-    p = np.asarray(expit(decisiveness * log_ratio), dtype=np.float64)
-    return np.where(a > 0.0, p, 0.0)
+    if decisiveness != 1.0:
+        a, d = a**decisiveness, d**decisiveness
+    total = a + d
+    return np.divide(a, total, out=np.zeros(np.shape(total)), where=total > 0.0)
 
 
 def punishment_probability(resolve: ArrayLike, commitments: ArrayLike) -> Array:
@@ -163,6 +163,8 @@ def hazard(
 ) -> Array:
     """Daily hazard of the option: logistic in its utility for an opportunist, else 0."""
     rate = option.max_rate.value * expit(np.asarray(utility, dtype=np.float64) / spread)
+    if opportunist is True:
+        return np.asarray(rate, dtype=np.float64)
     return np.where(opportunist, rate, 0.0)
 
 
@@ -176,8 +178,20 @@ def hazards(
     distraction: ArrayLike,
 ) -> tuple[Array, Array]:
     """Daily hazards of a probe and of a limited attack, as the aggressor perceives things."""
-    p_win = win_probability(attacker, defender, params.decisiveness.value)
     p_punish = punishment_probability(resolve, commitments)
+    return hazards_given_punishment(opportunist, params, attacker, defender, p_punish, distraction)
+
+
+def hazards_given_punishment(
+    opportunist: Bools | bool,
+    params: AggressionParams,
+    attacker: ArrayLike,
+    defender: ArrayLike,
+    p_punish: ArrayLike,
+    distraction: ArrayLike,
+) -> tuple[Array, Array]:
+    """:func:`hazards` with the chance of punishment already computed (it is fixed in a run)."""
+    p_win = win_probability(attacker, defender, params.decisiveness.value)
     spread = params.choice_spread.value
     rates = []
     for option in (params.probe, params.attack):

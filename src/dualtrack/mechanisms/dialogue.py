@@ -36,11 +36,12 @@ class DialogueParams(BaseModel):
 
     talk_rate: NonNegative = Field(
         default=nominal(
-            0.1,
+            0.35,
             "Calibrated: 13 Jul 2024 agreement about six weeks after the "
-            "June build-up (Preiherman)",
-            0.02,
-            0.3,
+            "June build-up (Preiherman), with trust derived from beliefs and ripeness "
+            "counted beyond perception noise",
+            0.1,
+            0.6,
             calibrated=True,
         ),
         description="Daily hazard of an agreement with full channels, will, ripeness, trust.",

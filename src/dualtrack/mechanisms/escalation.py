@@ -13,12 +13,15 @@ index (Kahn 1965 on the ladder; Schelling 1966 on the "threat that leaves someth
     P(up)   = 1 - exp(-dt * up_r * exp(z)),   P(down) = 1 - exp(-dt * down_r * exp(-z))
 
 Remembered incidents count above their background level at the status quo, and each side's
-strength gets one threat point before the log ratio. From limited conflict upward, each ally
-of either side joins with hazard ``pull_in_rate * commitment * min(rung - 4, 2)``; once one has
-joined, the dyad stays at horizontal escalation or above, and the joining ally's own dyad with
-the opponent (if modelled) goes to war: the cascade through alliances (Snyder 1984;
-Vasquez 2009). From horizontal escalation, nuclear use
-follows with hazard ``nuclear_rate`` when a nuclear-armed actor is involved; it is absorbing.
+strength gets one threat point before the log ratio. Once the dyad is at war, each ally of
+either side that is not already at war with the opponent joins with hazard
+``pull_in_rate * commitment``; once one has joined, the dyad stays at horizontal escalation or
+above, and the joining ally's own dyad with the opponent (if modelled) goes to war: the
+cascade through alliances (Snyder 1984; Vasquez 2009). A limited conflict does not draw
+allies in: it must first become a war, so P(war) exceeds P(horizontal escalation) by the wars
+that end or last without an ally joining. Absorbing rungs: horizontal escalation (an ally
+that has joined stays in for the run) and nuclear use. From horizontal escalation, nuclear use
+follows with hazard ``nuclear_rate`` when a nuclear-armed actor is involved.
 The balance term (``S``: each side's weighted forces along the dyad's sectors, stationed allies
 included) makes deterrence matter: a side that falls behind a build-up invites probing.
 """
@@ -108,7 +111,7 @@ class EscalationParams(BaseModel):
             0.01,
             0.2,
         ),
-        description="Daily hazard that a fully committed ally joins a limited conflict.",
+        description="Daily hazard that a fully committed ally joins a war.",
     )
     nuclear_rate: NonNegative = Field(
         default=nominal(0.0005, "Judgement; deliberately wide", 0.0, 0.003),
@@ -152,9 +155,9 @@ def move(rung: NDArray[np.int8], p_up: Array, p_down: Array, uniform: Array) -> 
 
 
 def pull_in_probability(rung: NDArray[np.int8], commitment: Array, rate: float, dt: float) -> Array:
-    """Probability that an ally joins this step, given the dyad's rung and its commitment."""
-    intensity = np.clip(rung.astype(np.float64) - float(Rung.ARMED_INCIDENT), 0.0, 2.0)
-    return -np.expm1(-dt * rate * commitment * intensity)
+    """Probability that an ally joins this step: only a war (rung war or above) draws allies in."""
+    at_war = rung >= Rung.WAR
+    return np.where(at_war, -np.expm1(-dt * rate * commitment), 0.0)
 
 
 def pressure(

@@ -165,9 +165,14 @@ def security_strength(
     return adversary_baseline + reactivity * np.maximum(own_strength - own_baseline, 0.0)
 
 
+def buildup_factor(opportunist: Bools | bool, buildup: float) -> Array:
+    """Factor by which a type's strength exceeds a security seeker's: ``1 + g`` or 1."""
+    return np.where(opportunist, 1.0 + buildup, 1.0)
+
+
 def log_buildup(opportunist: Bools | bool, buildup: float) -> Array:
-    """Log of the factor by which a type's strength exceeds a security seeker's."""
-    return np.where(opportunist, np.log1p(buildup), 0.0)
+    """Log of :func:`buildup_factor`."""
+    return np.log(buildup_factor(opportunist, buildup))
 
 
 def violation_rate(opportunist: Bools | bool, params: IntentParams) -> Array:

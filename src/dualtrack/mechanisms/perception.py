@@ -49,6 +49,18 @@ class PerceptionParams(BaseModel):
         default=nominal(7.0, "Judgement: weekly intelligence cycle", 0.0, 30.0),
         description="Time constant (days) of smoothing perceived forces; 0 = latest observation.",
     )
+    noise_band: NonNegative = Field(
+        default=nominal(
+            2.0,
+            "Judgement: two standard deviations (a two-sided 95% band); Jervis 1976 on "
+            "reading noise as intent",
+            1.0,
+            3.0,
+        ),
+        description="Standard deviations of the observer's own perception noise that a "
+        "perceived excess must exceed before responses and ripeness count it (docs/model.md "
+        "§7.2).",
+    )
 
 
 def effective_transparency(

@@ -33,13 +33,16 @@ def deterrent_target(
     reactivity: float,
     baseline: Array,
     share_per_weight: Array,
+    noise: Array | float = 0.0,
 ) -> Array:
-    """Forces per category that answer the threat above what is tolerated.
+    """Forces per category that answer the threat above what is tolerated and noise explains.
 
     ``share_per_weight`` is the category's share of the response divided by its threat weight,
-    so that the added deterrent strength equals ``reactivity * (threat - tolerated)``.
+    so that the added deterrent strength equals ``reactivity * (threat - tolerated - noise)``
+    (never negative); ``noise`` is the part of the felt threat that the observer's own
+    perception noise explains (``noise.beyond_noise`` in threat points).
     """
-    excess = np.maximum(threat - tolerated_threat, 0.0)
+    excess = np.maximum(threat - tolerated_threat - noise, 0.0)
     return baseline + reactivity * excess[..., None] * share_per_weight
 
 

@@ -446,7 +446,7 @@ def scenario_tables(
                     name,
                     "starting point",
                     f"rung {dyad.initial_rung.label}",
-                    Cell(f"trust {dyad.initial_trust.value:g}", note=dyad.initial_trust.source),
+                    "trust 1 - belief (priors: actors' p_opportunist)",
                 ]
             )
         )

@@ -216,6 +216,10 @@ def check_references(scenario: Scenario) -> list[Problem]:
         elif isinstance(shock, WarShock):
             for actor_id in shock.threat:
                 actor_ref(actor_id, f"{path}.threat.{actor_id}")
+            for actor_id in shock.distraction:
+                actor_ref(actor_id, f"{path}.distraction.{actor_id}")
+            for k, actor_id in enumerate(shock.belligerents):
+                actor_ref(actor_id, f"{path}.belligerents[{k}]")
 
     settings = scenario.settings
     if settings.focus is not None and all(

@@ -21,12 +21,13 @@ from pydantic import (
     model_validator,
 )
 
+from dualtrack.mechanisms.aggression import AggressionParams
 from dualtrack.mechanisms.dialogue import DialogueParams
 from dualtrack.mechanisms.escalation import EscalationParams
 from dualtrack.mechanisms.incidents import IncidentParams
+from dualtrack.mechanisms.intent import IntentParams
 from dualtrack.mechanisms.perception import PerceptionParams
 from dualtrack.mechanisms.threat import ThreatParams
-from dualtrack.mechanisms.trust import TrustParams
 from dualtrack.scenario.channels import ChannelType
 from dualtrack.scenario.dyads import dyad_id, pair_from_text
 from dualtrack.scenario.ladder import Rung
@@ -140,6 +141,12 @@ class Actor(Strict):
         default=nominal(0.0),
         description="Bias by which it over-estimates adversary forces (Jervis 1976).",
     )
+    p_opportunist: Probability = Field(
+        default=nominal(0.0),
+        description="Probability that the actor is an opportunist (would use force when it "
+        "expects to gain) rather than a security seeker, drawn once per replicate; every "
+        "observer's prior belief about it (Jervis 1976, ch. 3; Glaser 2010; Kydd 2005).",
+    )
     stationed_with: Identifier | None = Field(
         default=None,
         description="Host actor whose side of the border this actor's forces stand on.",
@@ -226,9 +233,6 @@ class Dyad(Strict):
     )
     verification: Verification = Field(
         default_factory=Verification, description="Transparency and inspections."
-    )
-    initial_trust: Probability = Field(
-        default=nominal(0.3), description="Trust between the two at the start (0..1)."
     )
     initial_rung: Rung = Field(
         default=Rung.STABLE,
@@ -329,6 +333,16 @@ class WarShock(ShockBase):
     threat: dict[str, ThreatPoints] = Field(
         default_factory=dict, description="Extra threat points felt per actor."
     )
+    belligerents: list[Identifier] = Field(
+        default_factory=list,
+        description="Actors fighting this war; an ally already at war with a dyad's opponent "
+        "here does not 'join' a conflict in that dyad.",
+    )
+    distraction: dict[str, Probability] = Field(
+        default_factory=dict,
+        description="Share of each actor's forces committed to this war (0..1): the "
+        "opportunity it offers an aggressor elsewhere.",
+    )
 
 
 Shock = Annotated[
@@ -352,7 +366,13 @@ class MechanismParams(Strict):
     dialogue: DialogueParams = Field(
         default_factory=DialogueParams, description="Talks, agreements and verification."
     )
-    trust: TrustParams = Field(default_factory=TrustParams, description="Trust of each dyad.")
+    intent: IntentParams = Field(
+        default_factory=IntentParams, description="Private types and Bayesian beliefs."
+    )
+    aggression: AggressionParams = Field(
+        default_factory=AggressionParams,
+        description="Deliberate probes and limited attacks by opportunists.",
+    )
     escalation: EscalationParams = Field(
         default_factory=EscalationParams, description="Moves on the escalation ladder."
     )
