@@ -9,8 +9,7 @@ from typing import Any, cast
 
 import xarray as xr
 
-from dualtrack.engine.compiled import Compiled
-from dualtrack.engine.outputs import RECORD_MODES, RecordMode
+from dualtrack.engine.outputs import RECORD_MODES, RecordMode, values_per_replicate
 from dualtrack.engine.recording import Arrays
 from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run, run_chunk
 from dualtrack.experiments.executors import PointExecutor, make_executor
@@ -20,12 +19,6 @@ from dualtrack.scenario.schema import Scenario
 FULL_RECORD_LIMIT = 100_000_000
 """Most values (replicate-steps x values per step x doctrines) that ``record="auto"`` keeps
 as full trajectories (about 400 MB); larger studies keep means and traced replicates."""
-
-
-def values_per_step(compiled: Compiled) -> int:
-    """Trajectory values a full record keeps per replicate and step."""
-    n_a, n_c = compiled.baseline.shape
-    return n_a * n_c + n_a + 3 * len(compiled.dyad_ids) + len(compiled.sector_ids)
 
 
 @dataclass(frozen=True)
@@ -107,7 +100,11 @@ def plan_variants(
 
     first = plan(next(iter(variants.values())), "summary")
     if record == "auto":
-        size = first.replicate_steps * values_per_step(first.compiled) * len(variants)
+        size = (
+            first.replicate_steps
+            * values_per_replicate(first.compiled, per_step=True)
+            * len(variants)
+        )
         record = "full" if size <= FULL_RECORD_LIMIT else "mean"
     if record not in RECORD_MODES:
         raise ValueError(f"unknown record mode {record!r}; expected auto or one of {RECORD_MODES}")
