@@ -1,6 +1,7 @@
 """The 2015-2019 situational-neutrality scenario validates, sources every number, and over its
 five years gives what history gave: no crisis on the Belarus-Ukraine border and no
-Belarus-Ukraine withdrawal agreement (there was nothing to withdraw)."""
+Belarus-Ukraine withdrawal agreement (there was nothing to withdraw), wherever both sides are
+security seekers; crises come only from opportunists drawn from the priors."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
@@ -82,9 +84,20 @@ def test_belarus_is_neutral_and_keeps_the_south_empty():
     assert {s.kind for s in scenario.shocks} == {"war", "perceived_buildup"}
 
 
+def _security_seekers(results):
+    """The replicates in which neither Belarus nor Ukraine is an opportunist: the world the
+    2015-2019 record shows (an opportunist would have probed)."""
+    border = results.opportunist.sel(actor=["BLR", "UKR"]).any("actor")
+    return results.isel(replicate=np.flatnonzero(~border.values))
+
+
 def test_five_quiet_years_give_no_crisis(results):
     crisis = next(o for o in OUTCOMES if o.name == "p_crisis")
-    assert estimate(crisis, results)["high"] < MAX_P_CRISIS
+    assert estimate(crisis, _security_seekers(results))["high"] < MAX_P_CRISIS
+    # every crisis that happens comes from an opportunist drawn from the priors
+    in_crisis = (results.max_rung.sel(dyad="BLR-UKR") >= int(Rung.CRISIS)).values
+    border = results.opportunist.sel(actor=["BLR", "UKR"]).any("actor").values
+    assert not (in_crisis & ~border).any()
 
 
 def test_five_quiet_years_give_no_war(results):
@@ -94,4 +107,4 @@ def test_five_quiet_years_give_no_war(results):
 
 def test_five_quiet_years_invent_no_agreement(results):
     agreements = next(o for o in OUTCOMES if o.name == "agreements")
-    assert estimate(agreements, results)["high"] < MAX_MEAN_AGREEMENTS
+    assert estimate(agreements, _security_seekers(results))["high"] < MAX_MEAN_AGREEMENTS

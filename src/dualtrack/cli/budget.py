@@ -11,9 +11,10 @@ and in every mode the end-of-run tallies per replicate (8 bytes each). Assemblin
 per-doctrine datasets into one and writing it holds about twice that at the peak.
 
 Time comes from the engine's throughput measured by ``benchmarks/bench_engine.py`` on the
-2-core development machine: 460,000 replicate-steps/s per process on the built-in scenario,
-whose full record holds 31 values per replicate-step; the engine's work grows with those
-values, so a process is taken to advance about 14 million values per second.
+2-core development machine: 390,000 replicate-steps/s per process on the built-in scenario
+(intent model, December 2026), whose full record holds 47 values per replicate-step
+(``engine.outputs.values_per_replicate``); the engine's work grows with those values, so a
+process is taken to advance about 18 million values per second.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from dataclasses import dataclass
 import psutil
 
 from dualtrack.engine.compiled import Compiled
+from dualtrack.engine.outputs import values_per_replicate
 from dualtrack.engine.recording import TRACED_REPLICATES
 from dualtrack.engine.run import DEFAULT_CHUNK
 from dualtrack.engine.streams import BLOCK_SIZE
-from dualtrack.experiments.study import Study, values_per_replicate, values_per_step
+from dualtrack.experiments.study import Study
 from dualtrack.scenario.ladder import Rung
 
-VALUES_PER_SECOND = 460_000 * 31
+VALUES_PER_SECOND = 390_000 * 47
 """Trajectory values one process advances per second (bench_engine.py, built-in scenario)."""
 
 PEAK_FACTOR = 2.0
@@ -63,7 +65,7 @@ def kept_bytes(compiled: Compiled, replicates: int, record: str | None) -> float
     """Bytes one doctrine's results keep under a record mode (None: the tallies alone, the
     least any mode keeps)."""
     steps = compiled.n_steps
-    values = values_per_step(compiled)
+    values = values_per_replicate(compiled, per_step=True)
     tallies = replicates * values_per_replicate(compiled, per_step=False) * 8.0
     if record is None:
         return tallies
@@ -84,7 +86,9 @@ def estimate(
     """Memory and time of ``doctrines`` runs of a compiled scenario with ``workers`` processes."""
     chunks = doctrines * math.ceil(replicates / DEFAULT_CHUNK)
     processes = max(1, min(workers, os.cpu_count() or 1, chunks))
-    value_steps = doctrines * replicates * compiled.n_steps * values_per_step(compiled)
+    value_steps = (
+        doctrines * replicates * compiled.n_steps * values_per_replicate(compiled, per_step=True)
+    )
     kept = doctrines * kept_bytes(compiled, replicates, record)
     return Estimate(kept, value_steps / VALUES_PER_SECOND / processes)
 

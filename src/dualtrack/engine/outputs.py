@@ -21,6 +21,7 @@ rather than guessing names from the record mode.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -301,6 +302,23 @@ OUTPUTS: tuple[Output, ...] = (
     ),
 )
 """Every output of a run, in the order of the results dataset."""
+
+
+def dim_sizes(compiled: Compiled) -> dict[str, int]:
+    """The length of every dimension an output may have, for one compiled scenario."""
+    return {
+        "actor": len(compiled.actor_ids),
+        "category": len(compiled.category_ids),
+        "dyad": len(compiled.dyad_ids),
+        "sector": len(compiled.sector_ids),
+        "pair": len(compiled.pair_ids),
+    }
+
+
+def values_per_replicate(compiled: Compiled, per_step: bool) -> int:
+    """Values one replicate's outputs hold: per step (series) or at the end (tallies)."""
+    sizes = dim_sizes(compiled)
+    return sum(math.prod(sizes[d] for d in o.dims) for o in OUTPUTS if o.per_step == per_step)
 
 
 def output(name: str) -> Output:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,8 +9,7 @@ from typing import Any, cast
 
 import xarray as xr
 
-from dualtrack.engine.compiled import Compiled
-from dualtrack.engine.outputs import OUTPUTS, RECORD_MODES, RecordMode
+from dualtrack.engine.outputs import RECORD_MODES, RecordMode, values_per_replicate
 from dualtrack.engine.recording import Arrays
 from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run, run_chunk
 from dualtrack.experiments.executors import PointExecutor, make_executor
@@ -21,24 +19,6 @@ from dualtrack.scenario.schema import Scenario
 FULL_RECORD_LIMIT = 100_000_000
 """Most values (replicate-steps x values per step x doctrines) that ``record="auto"`` keeps
 as full trajectories (about 400 MB); larger studies keep means and traced replicates."""
-
-
-def values_per_replicate(compiled: Compiled, per_step: bool) -> int:
-    """Values one replicate's outputs hold: per step of the series (``per_step``), or in
-    all of the end-of-run tallies (read from :data:`~dualtrack.engine.outputs.OUTPUTS`)."""
-    sizes = {
-        "actor": len(compiled.actor_ids),
-        "category": compiled.baseline.shape[1],
-        "dyad": len(compiled.dyad_ids),
-        "pair": len(compiled.pair_ids),
-        "sector": len(compiled.sector_ids),
-    }
-    return sum(math.prod(sizes[dim] for dim in o.dims) for o in OUTPUTS if o.per_step == per_step)
-
-
-def values_per_step(compiled: Compiled) -> int:
-    """Trajectory values a full record keeps per replicate and step."""
-    return values_per_replicate(compiled, per_step=True)
 
 
 @dataclass(frozen=True)
@@ -120,7 +100,11 @@ def plan_variants(
 
     first = plan(next(iter(variants.values())), "summary")
     if record == "auto":
-        size = first.replicate_steps * values_per_step(first.compiled) * len(variants)
+        size = (
+            first.replicate_steps
+            * values_per_replicate(first.compiled, per_step=True)
+            * len(variants)
+        )
         record = "full" if size <= FULL_RECORD_LIMIT else "mean"
     if record not in RECORD_MODES:
         raise ValueError(f"unknown record mode {record!r}; expected auto or one of {RECORD_MODES}")
