@@ -46,6 +46,7 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
+from dualtrack.analysis.files import save_figure
 from dualtrack.analysis.history.events import load_events
 from dualtrack.analysis.outcomes import proportion_interval
 from dualtrack.engine import outputs
@@ -327,7 +328,7 @@ class PatternValidation:
         )
         figure.tight_layout()
         if path is not None:
-            figure.savefig(path, dpi=120)
+            save_figure(figure, Path(path))
             plt.close(figure)
         return figure
 

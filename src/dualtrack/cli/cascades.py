@@ -65,6 +65,7 @@ def cascades(
 ) -> None:
     """Which dyads most often start a cascade (war spreading to other dyads or allies)."""
     from dualtrack.analysis.cascades import cascade_origins, cascade_summary
+    from dualtrack.analysis.files import save_csv
     from dualtrack.experiments.study_store import load_results
 
     json_mode(as_json)
@@ -79,5 +80,5 @@ def cascades(
     else:
         _print_tables(summary, origins, min_wars, top, confidence)
     if csv is not None:
-        origins.to_csv(csv, index=False)
+        save_csv(origins, csv)
         say(f"wrote {csv}")

@@ -167,6 +167,7 @@ def validate_history_command(
 
     Dual-track vs deterrence-only: the share of runs reproducing each pattern, with Wilson
     95% intervals."""
+    from dualtrack.analysis.files import save_csv
     from dualtrack.analysis.history import EventDataError
     from dualtrack.analysis.validation import (
         DEFAULT_REPLICATES,
@@ -225,7 +226,7 @@ def validate_history_command(
     try:
         out.mkdir(parents=True, exist_ok=True)
         csv_path, png_path = out / "patterns.csv", out / "patterns.png"
-        frame.to_csv(csv_path, index=False)
+        save_csv(frame, csv_path)
         result.plot(png_path)
     except OSError as error:
         raise fail(f"--out: cannot write to {out}: {error.strerror}") from None

@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from dualtrack.experiments.store import replacing
 from dualtrack.report import figure_spec as fs
 from dualtrack.report.palette import INK, KEY_GREY, SHOCK, SHOCK_ALPHA
 
@@ -54,7 +55,8 @@ def save_png(spec: fs.FigureSpec, path: Path) -> Path:
     figure = draw(spec)
     path.parent.mkdir(parents=True, exist_ok=True)
     FigureCanvasAgg(figure)
-    figure.savefig(path, dpi=DPI, format="png", pil_kwargs={"compress_level": 3})
+    with replacing(path) as temporary:  # whole: a reader never sees half a figure
+        figure.savefig(temporary, dpi=DPI, format="png", pil_kwargs={"compress_level": 3})
     return path
 
 

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
+from dualtrack.analysis.files import save_figure
 from dualtrack.analysis.history.events import TRACKS
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ class TensionIndex:
         )
         figure.tight_layout()
         if path is not None:
-            figure.savefig(path, dpi=120)
+            save_figure(figure, Path(path))
             plt.close(figure)
         return figure
 
