@@ -151,50 +151,47 @@ def focus_actors(results: xr.Dataset) -> list[str]:
     return list(focus_sides(results))
 
 
+def _fans(
+    results: xr.Dataset,
+    source: Trajectories,
+    name: str,
+    dim: str,
+    titles: dict[str, str],
+    unit: str,
+) -> dict[str, Fan]:
+    """One fan per ``dim`` label of output ``name`` (label -> fan, titled by ``titles``)."""
+    doctrines = [str(d) for d in results["doctrine"].values]
+    labels = list(titles)
+    members = trajectory(results, name, source).sel({dim: labels})
+    means = _per_step_mean(results, name).sel({dim: labels})
+    return {
+        label: _fan(title, unit, members.sel({dim: label}), means.sel({dim: label}), doctrines)
+        for label, title in titles.items()
+    }
+
+
 def threat_fans(results: xr.Dataset, source: Trajectories) -> dict[str, Fan]:
     """Perceived threat of each actor of the focus dyad (actor id -> fan)."""
-    doctrines = [str(d) for d in results["doctrine"].values]
-    members = trajectory(results, "perceived_threat", source)
-    means = _per_step_mean(results, "perceived_threat")
-    return {
-        actor: _fan(
-            f"threat felt by {actor}",
-            "threat points",
-            members.sel(actor=actor),
-            means.sel(actor=actor),
-            doctrines,
-        )
-        for actor in focus_actors(results)
-    }
+    titles = {actor: f"threat felt by {actor}" for actor in focus_actors(results)}
+    return _fans(results, source, "perceived_threat", "actor", titles, "threat points")
 
 
 def trust_fan(results: xr.Dataset, source: Trajectories) -> Fan:
     """Trust (0..1) within the focus dyad."""
     dyad = results.attrs["focus_dyad"]
-    doctrines = [str(d) for d in results["doctrine"].values]
-    members = trajectory(results, "trust", source).sel(dyad=dyad)
-    mean = _per_step_mean(results, "trust").sel(dyad=dyad)
-    return _fan(f"trust {dyad}", "0..1", members, mean, doctrines)
+    return _fans(results, source, "trust", "dyad", {dyad: f"trust {dyad}"}, "0..1")[dyad]
 
 
 def belief_fans(results: xr.Dataset, source: Trajectories) -> dict[str, Fan]:
     """Each focus side's belief that the other is an opportunist (pair id -> fan)."""
-    doctrines = [str(d) for d in results["doctrine"].values]
     pairs = list(focus_pairs(results))
-    members = trajectory(results, "belief", source).sel(pair=pairs)
-    means = _per_step_mean(results, "belief").sel(pair=pairs)
     observers = results["pair_observer"].sel(pair=pairs).values.astype(str)
     targets = results["pair_target"].sel(pair=pairs).values.astype(str)
-    return {
-        pair: _fan(
-            f"{observer}'s belief about {target}",
-            "P(opportunist)",
-            members.sel(pair=pair),
-            means.sel(pair=pair),
-            doctrines,
-        )
+    titles = {
+        pair: f"{observer}'s belief about {target}"
         for pair, observer, target in zip(pairs, observers, targets, strict=True)
     }
+    return _fans(results, source, "belief", "pair", titles, "P(opportunist)")
 
 
 @dataclass(frozen=True)
