@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import json
+import shlex
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -175,3 +178,28 @@ def make_observation(
 def observation() -> Callable[..., Observation]:
     """Builder of doctrine observations (see :func:`make_observation`)."""
     return make_observation
+
+
+def _rerun_reproduces(verb: str, first: Path, again: Path, tables: tuple[str, ...]) -> None:
+    """Re-run the command a folder's manifest records into ``again``: identical results."""
+    import xarray as xr
+    from typer.testing import CliRunner
+
+    from dualtrack.cli import app
+
+    command = shlex.split(json.loads((first / "manifest.json").read_text())["command"])
+    assert command[:2] == ["dualtrack", verb] and command[-2:] == ["--out", str(first)]
+    result = CliRunner().invoke(app, [*command[1:-1], str(again)])
+    assert result.exit_code == 0, result.output
+    with xr.open_dataset(first / "results.nc") as a, xr.open_dataset(again / "results.nc") as b:
+        assert list(a.data_vars) == list(b.data_vars)
+        for name in a.data_vars:
+            assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
+    for table in tables:
+        assert (first / table).read_bytes() == (again / table).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def rerun_reproduces() -> Callable[[str, Path, Path, tuple[str, ...]], None]:
+    """Checks that the command recorded in an output folder's manifest reproduces it."""
+    return _rerun_reproduces

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-import xarray as xr
 from typer.testing import CliRunner
 
 from dualtrack import __version__
@@ -90,24 +88,14 @@ def test_memory_estimate_is_close_to_what_each_record_mode_keeps(scenario: str) 
 
 
 def test_the_recorded_compare_command_reproduces_the_results(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rerun_reproduces: Callable[..., None]
 ) -> None:
     monkeypatch.setattr(studies, "_render_report", lambda folder: None)  # results only
     first = tmp_path / "first"
     args = ["compare", "-n", "300", "--days", "20", "-d", "grit", "--record", "auto"]
     result = runner.invoke(app, [*args, "--workers", "1", "--out", str(first)])
     assert result.exit_code == 0, result.output
-    command = shlex.split(json.loads((first / "manifest.json").read_text())["command"])
-    assert command[:2] == ["dualtrack", "compare"] and command[-2:] == ["--out", str(first)]
-    again = tmp_path / "again"
-    result = runner.invoke(app, [*command[1:-1], str(again)])
-    assert result.exit_code == 0, result.output
-    with xr.open_dataset(first / "results.nc") as a, xr.open_dataset(again / "results.nc") as b:
-        assert list(a.data_vars) == list(b.data_vars)
-        for name in a.data_vars:
-            assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
-    for table in ("summary.csv", "comparison.csv"):
-        assert (first / table).read_bytes() == (again / table).read_bytes()
+    rerun_reproduces("compare", first, tmp_path / "again", ("summary.csv", "comparison.csv"))
 
 
 def test_a_shock_outside_the_run_is_warned_about_and_recorded(tmp_path: Path) -> None:

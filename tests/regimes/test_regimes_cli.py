@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
@@ -119,20 +118,13 @@ def test_text_output_shows_a_map_per_outcome_and_writes_into_the_results_folder(
 
 
 def test_the_recorded_command_reproduces_the_results(
-    grid_run: tuple[list[dict[str, Any]], Path], tmp_path: Path
+    grid_run: tuple[list[dict[str, Any]], Path],
+    tmp_path: Path,
+    rerun_reproduces: Callable[..., None],
 ) -> None:
     _, first = grid_run
-    command = shlex.split(json.loads((first / "manifest.json").read_text())["command"])
-    assert command[:2] == ["dualtrack", "regimes"] and command[-2:] == ["--out", str(first)]
-    again = tmp_path / "again"
-    result = runner.invoke(app, [*command[1:-1], str(again)])
-    assert result.exit_code == 0, result.output
-    with xr.open_dataset(first / "results.nc") as a, xr.open_dataset(again / "results.nc") as b:
-        assert list(a.data_vars) == list(b.data_vars)
-        for name in a.data_vars:
-            assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
-    for table in ("regimes.csv", "regime_intervals.csv", "regime_estimates.csv"):
-        assert (first / table).read_bytes() == (again / table).read_bytes()
+    tables = ("regimes.csv", "regime_intervals.csv", "regime_estimates.csv")
+    rerun_reproduces("regimes", first, tmp_path / "again", tables)
 
 
 def test_help_states_the_defaults_the_code_uses() -> None:
