@@ -7,7 +7,8 @@ and the acts of each side of the focus dyad (``side 1`` and ``side 2`` in the or
 dyad's id, named by :meth:`Outcome.label_for`), so a table says whose opportunists act.
 
 Probabilities are shares of replicates and get Wilson score intervals (Wilson 1927; Brown, Cai
-& DasGupta 2001); expectations are means with Student-t intervals. Both treat replicates as
+& DasGupta 2001); expectations are means with Student-t intervals (both from
+:mod:`dualtrack.experiments.intervals`, re-exported here). Both treat replicates as
 independent draws, which they are: each has its own random stream.
 """
 
@@ -20,8 +21,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
-from scipy import stats
 
+from dualtrack.experiments.intervals import mean_interval, proportion_interval
 from dualtrack.scenario.ladder import Rung
 
 
@@ -138,24 +139,6 @@ OUTCOMES: tuple[Outcome, ...] = (
     ),
 )
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
-
-
-def proportion_interval(successes: int, trials: int, confidence: float) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion."""
-    result = stats.binomtest(int(successes), int(trials)).proportion_ci(
-        confidence_level=confidence, method="wilson"
-    )
-    return float(result.low), float(result.high)
-
-
-def mean_interval(values: NDArray[np.float64], confidence: float) -> tuple[float, float]:
-    """Student-t interval for a mean (degenerate when every value is equal)."""
-    mean = float(np.mean(values))
-    sem = float(stats.sem(values)) if len(values) > 1 else 0.0
-    if not np.isfinite(sem) or sem == 0.0:
-        return mean, mean
-    low, high = stats.t.interval(confidence, len(values) - 1, loc=mean, scale=sem)
-    return float(low), float(high)
 
 
 def estimate(outcome: Outcome, ds: xr.Dataset, confidence: float = 0.95) -> dict[str, float]:

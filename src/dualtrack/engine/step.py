@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from dualtrack.doctrines.base import Observation
 from dualtrack.engine.compiled import Compiled
+from dualtrack.engine.levers import inspection_table
 from dualtrack.engine.linear import LinearMap
 from dualtrack.engine.state import State
 from dualtrack.mechanisms import (
@@ -52,9 +53,7 @@ class StepConstants:
         self.retention = threat.decay_factor(compiled.dt, mech.threat.memory_days.value)
         self.up_table, self.down_table = escalation.rate_tables(mech.escalation)
         self.transparency_ext = np.append(compiled.transparency, 0.0)
-        self.pair_inspection = np.stack(
-            [np.zeros(len(compiled.pair_ids)), _extend(compiled.inspection)[compiled.pair_dyad]]
-        )
+        self.pair_inspection = inspection_table(compiled)
         """Extra transparency of each pair without and with its agreement in force, (2, pair)."""
         self.tolerance_floor = np.maximum(compiled.tolerated_threat, 1.0)
         self.strength_floor = np.maximum(compiled.baseline_strength, 1e-9)

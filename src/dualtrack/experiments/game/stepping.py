@@ -1,0 +1,107 @@
+"""Stepping a game's world: the engine's step loop over a span of steps, and state copies.
+
+The loop draws the random numbers exactly as a run's chunk does (engine/run.py), so a game
+whose actors all follow their doctrines is the engine's run at ``replicates=1``, step for
+step. BLAS is held to one thread, as in a run, so matrix products round the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from dualtrack.engine.compiled import Compiled
+from dualtrack.engine.state import State, initial_state
+from dualtrack.engine.step import StepConstants, step
+from dualtrack.engine.streams import ChunkStreams
+
+OnStep = Callable[[int, State], None]
+StreamStates = dict[str, list[Mapping[str, Any]]]
+"""Bit-generator states of a chunk's streams: ``main`` and ``intent``, one per block."""
+
+
+def first_state(compiled: Compiled, streams: ChunkStreams, replicates: int) -> State:
+    """The state at the start, the types drawn from the intent stream's first row."""
+    type_uniforms = None
+    if compiled.intent_active:
+        type_uniforms = np.empty((replicates, len(compiled.actor_ids)))
+        streams.fill_intent(type_uniforms)
+    return initial_state(compiled, replicates, type_uniforms)
+
+
+def advance(
+    state: State,
+    compiled: Compiled,
+    constants: StepConstants,
+    streams: ChunkStreams,
+    first: int,
+    steps: int,
+    on_step: OnStep | None = None,
+) -> State:
+    """The state after steps ``first .. first + steps - 1``; ``on_step(t, state)`` after each."""
+    count = state.replicates
+    normals = np.empty((count, len(compiled.entry_pair)), dtype=np.float32)
+    uniforms = np.empty((count, compiled.layout.width))
+    intent_uniforms = (
+        np.empty((count, compiled.intent_layout.width)) if compiled.intent_active else None
+    )
+    with threadpool_limits(limits=1, user_api="blas"):
+        for t in range(first, first + steps):
+            streams.fill(normals, uniforms)
+            if intent_uniforms is not None:
+                streams.fill_intent(intent_uniforms)
+            state = step(state, compiled, constants, t, normals, uniforms, intent_uniforms)
+            if on_step is not None:
+                on_step(t, state)
+    return state
+
+
+def copy_state(state: State) -> State:
+    """A deep copy: stepping it (doctrines update their memory in place) leaves ``state`` be."""
+    arrays = {
+        f.name: np.array(getattr(state, f.name), copy=True)
+        for f in dataclasses.fields(state)
+        if f.name not in ("day", "doctrine_states")
+    }
+    memory = [{k: v.copy() for k, v in d.items()} for d in state.doctrine_states]
+    return State(day=state.day, doctrine_states=memory, **arrays)
+
+
+def tile_state(state: State, replicates: int) -> State:
+    """``replicates`` copies of a one-replicate state (the replicate axis first)."""
+    arrays = {
+        f.name: np.repeat(getattr(state, f.name), replicates, axis=0)
+        for f in dataclasses.fields(state)
+        if f.name not in ("day", "doctrine_states")
+    }
+    memory = [
+        {k: np.repeat(v, replicates, axis=0) for k, v in d.items()} for d in state.doctrine_states
+    ]
+    return State(day=state.day, doctrine_states=memory, **arrays)
+
+
+def streams_state(streams: ChunkStreams) -> StreamStates:
+    """The bit-generator states of every block's streams (JSON-able)."""
+    return {
+        "main": [g.bit_generator.state for g in streams.generators],
+        "intent": [g.bit_generator.state for g in streams.intent],
+    }
+
+
+def set_streams_state(streams: ChunkStreams, saved: StreamStates) -> None:
+    """Put the streams back where :func:`streams_state` found them."""
+    for generator, value in zip(streams.generators, saved["main"], strict=True):
+        generator.bit_generator.state = value
+    for generator, value in zip(streams.intent, saved["intent"], strict=True):
+        generator.bit_generator.state = value
+
+
+def clone_streams(streams: ChunkStreams, seed: int, replicates: int) -> ChunkStreams:
+    """Independent streams at the same point as ``streams`` (a run of ``replicates``)."""
+    clone = ChunkStreams(seed, 0, replicates, replicates)
+    set_streams_state(clone, streams_state(streams))
+    return clone
