@@ -1,0 +1,80 @@
+"""Forecasts: candidates on common random numbers, seeded, drawn from the actor's beliefs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from dualtrack.experiments.game import GameError, GameSession
+
+FULL = {"posture": dict.fromkeys(["ground", "special_forces", "drones"], 1.0)}
+
+
+def test_identical_candidates_give_identical_forecasts(game: GameSession) -> None:
+    result = game.forecast("BLR", [FULL, {}, FULL, {}], weeks=2, replicates=64)
+    first, second, third, fourth = result["candidates"]
+    assert first == third and second == fourth
+    assert first != second
+    json.dumps(result)
+
+
+def test_the_same_forecast_twice_is_the_same_and_leaves_the_game_be(game: GameSession) -> None:
+    game.adjudicate({})
+    game.commit()
+    proposal = game.adjudicate({"UKR": {"talks": "propose"}})
+    snapshot = GameSession.restore(game.snapshot())
+    once = game.forecast("UKR", [{}, {"talks": "refuse"}], weeks=3, replicates=50)
+    assert game.forecast("UKR", [{}, {"talks": "refuse"}], weeks=3, replicates=50) == once
+    assert game.commit() == snapshot.commit()
+    assert proposal["turn"] == 2
+
+
+def test_estimates_lie_in_their_intervals(game: GameSession) -> None:
+    result = game.forecast("UKR", [{}, FULL], weeks=4, replicates=80)
+    assert result["dyads"] == ["BLR-UKR"] and result["steps"] == 28
+    for candidate in result["candidates"]:
+        for name in ("p_crisis", "p_armed_incident", "p_war", "p_agreement", "expected_cost"):
+            value = candidate[name]
+            assert value["low"] <= value["estimate"] <= value["high"], name
+        assert candidate["p_crisis"]["estimate"] >= candidate["p_armed_incident"]["estimate"]
+        assert candidate["p_armed_incident"]["estimate"] >= candidate["p_war"]["estimate"]
+    assert (
+        result["candidates"][1]["expected_cost"]["estimate"]
+        > result["candidates"][0]["expected_cost"]["estimate"]
+    )
+
+
+def test_the_unknown_types_come_from_the_actors_belief_not_the_truth(game: GameSession) -> None:
+    """Certain of the truth, or certain of its opposite: the forecast follows the belief."""
+    forecasts = []
+    for certain in (-30.0, 30.0):  # Ukraine sure Belarus is a security seeker / an opportunist
+        other = GameSession.restore(game.snapshot())
+        c = other.compiled
+        pair = c.pair_ids.index("UKR->BLR")
+        other.state.log_odds[0, pair] = certain
+        forecasts.append(other.forecast("UKR", [{}], weeks=8, replicates=100))
+    seeker, opportunist = (f["candidates"][0]["p_armed_incident"]["estimate"] for f in forecasts)
+    assert seeker < opportunist
+    truth_type = bool(game.state.types[0, game.compiled.actor_ids.index("BLR")])
+    untouched = GameSession.restore(game.snapshot())
+    untouched.state.types[0, untouched.compiled.actor_ids.index("BLR")] = not truth_type
+    assert untouched.forecast("UKR", [{}], weeks=8, replicates=100) == game.forecast(
+        "UKR", [{}], weeks=8, replicates=100
+    )
+    assert np.isfinite(seeker)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"candidates": []}, "candidates"),
+        ({"candidates": [{}], "weeks": 0}, "weeks"),
+        ({"candidates": [{}], "replicates": 1}, "replicates"),
+        ({"candidates": [{"talks": "maybe"}]}, r"candidates\[0\]\.talks"),
+    ],
+)
+def test_bad_forecast_requests_are_located(game: GameSession, kwargs: dict, field: str) -> None:
+    with pytest.raises(GameError, match=f"^{field}: expected"):
+        game.forecast("BLR", **kwargs)
