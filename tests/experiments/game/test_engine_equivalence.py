@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from dualtrack.engine.run import simulate
 from dualtrack.experiments.game import GameSession
+from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
 
 
@@ -42,3 +45,22 @@ def test_a_turn_shorter_than_a_week_steps_the_same_world(scenario: Scenario, see
     assert daily.day == weekly.day == 7
     for name in ("forces", "perceived", "log_odds", "rung", "memory", "cost", "types"):
         assert np.array_equal(getattr(daily.state, name), getattr(weekly.state, name)), name
+
+
+def test_a_european_game_is_the_engines_run_and_strict_json(seed: int) -> None:
+    europe = load_scenario("europe")
+    europe = europe.model_copy(
+        update={"settings": europe.settings.model_copy(update={"horizon_days": 14})}
+    )
+    game = GameSession.start(europe, seed, ["POL", "BLR"])
+    while not game.done:
+        game.adjudicate({})
+        game.commit()
+        for cell in ("POL", "BLR", "NATO"):
+            json.dumps(game.view(cell), allow_nan=False)
+        json.dumps([game.truth(), game.msel(), game.log], allow_nan=False)
+    run = simulate(europe, replicates=1, seed=seed, record="summary").isel(replicate=0)
+    for name in ("forces", "cost", "max_rung", "agreements"):
+        assert np.array_equal(
+            np.asarray(getattr(game.state, name)[0], run[name].dtype), run[name].values
+        )

@@ -11,9 +11,9 @@ left is rebuilt from them), inspection moves set the pairs' inspection transpare
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +40,7 @@ from dualtrack.experiments.game.stepping import (
     set_streams_state,
     streams_state,
 )
-from dualtrack.mechanisms import dialogue
+from dualtrack.mechanisms import dialogue, intent
 from dualtrack.scenario.errors import ScenarioError
 from dualtrack.scenario.ladder import RUNG_LABELS, Rung
 from dualtrack.scenario.loading import load_scenario, scenario_hash, validate_scenario
@@ -56,12 +56,6 @@ Inspections = dict[str, dict[str, str]]
 """Standing inspection moves: actor -> dyad -> ``invite`` or ``refuse``."""
 
 _SHOCK: TypeAdapter[Shock] = TypeAdapter(Shock)
-
-
-def _num(value: Any) -> float | None:
-    """A finite float, or None (JSON has no NaN or infinity)."""
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 @dataclass
@@ -104,7 +98,6 @@ class GameSession:
         self._inspections: Inspections = {}
         self._played = {a: self._played_doctrine(a) for a in players}
         self._world = self._build(self._added, self._inspections)
-        self._entries = self._world.compiled.entry_pair, self._world.compiled.entry_category
         self._streams = ChunkStreams(self.seed, 0, 1, 1)
         self._state = first_state(self._world.compiled, self._streams, 1)
         self._t = 0
@@ -250,7 +243,7 @@ class GameSession:
     def log(self) -> list[dict[str, Any]]:
         """The game's log (JSON-able): the start, then each committed turn's moves, injects,
         overrides (with reasons) and outcome. :meth:`replay` rebuilds the game from it."""
-        return [dict(entry) for entry in self._log]
+        return copy.deepcopy(self._log)
 
     @property
     def pending(self) -> bool:
@@ -410,6 +403,7 @@ class GameSession:
         record = {k: v.copy() for k, v in proposal.record.items()}
         for i, override in enumerate(checked):
             self._override(proposal, state, record, override, f"overrides[{i}]")
+        proposed = self._outcome(proposal, ())
         proposal = dataclasses.replace(proposal, state=state, record=record)
         outcome = self._outcome(proposal, checked)
         self._added = [*self._added, *proposal.added]
@@ -430,6 +424,7 @@ class GameSession:
                 },
                 "injects": [i.model_dump(mode="json", exclude_none=True) for i in proposal.injects],
                 "overrides": [o.model_dump(mode="json") for o in checked],
+                "proposal": proposed,
                 "outcome": outcome,
             }
         )
@@ -595,6 +590,7 @@ class GameSession:
                 "violations_detected": int(
                     after.violations_detected[0, k] - before.violations_detected[0, k]
                 ),
+                "trust": float(after.trust[0, k]),
                 "probes": {
                     side: int(after.probes[0, k, i] - before.probes[0, k, i])
                     for i, side in enumerate(sides)
@@ -620,6 +616,10 @@ class GameSession:
             "sectors": {
                 name: {"incidents": int(round(record["incidents"][s]))}
                 for s, name in enumerate(c.sector_ids)
+            },
+            "beliefs": {
+                name: float(intent.belief(after.log_odds[0, p]))
+                for p, name in enumerate(c.pair_ids)
             },
             "actors": {
                 name: {
