@@ -139,7 +139,7 @@ def view(session: GameSession, actor: str) -> dict[str, Any]:
     mine = np.flatnonzero(c.pair_observer == a)
     perceived: dict[str, dict[str, float]] = {}
     entry_strength = state.perceived[0] * c.entry_to_pair.toarray().sum(axis=1)
-    beliefs: dict[str, dict[str, float]] = {}
+    beliefs: dict[str, dict[str, float | None]] = {}
     strength: dict[str, float] = {}
     for p in mine:
         target = c.actor_ids[c.pair_target[p]]
