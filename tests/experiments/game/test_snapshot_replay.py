@@ -106,13 +106,22 @@ def test_a_snapshot_keeps_an_adjudicated_turn(game: GameSession) -> None:
     assert restored.commit() == game.commit()
 
 
-def test_a_replay_of_another_seed_is_refused(scenario: Scenario, game: GameSession) -> None:
+def test_a_replay_of_another_seed_or_an_edited_log_is_refused(
+    scenario: Scenario, game: GameSession
+) -> None:
     game.adjudicate({"BLR": {"posture": {"ground": 1.0}}})
     game.commit()
     game.adjudicate({})
     game.commit()
-    with pytest.raises(GameError, match=r"log\[\d\]\.outcome"):
+    with pytest.raises(GameError, match=r"^log\[0\]\.seed: expected 12345"):
         GameSession.replay(scenario, 12345, game.log)
+    log = game.log
+    log[2]["outcome"]["dyads"]["BLR-UKR"]["rung"] = "war"
+    with pytest.raises(GameError, match=r"^log\[2\]\.outcome: expected"):
+        GameSession.replay(scenario, game.seed, log)
+    log[0]["seed"] = 12345
+    with pytest.raises(GameError, match=r"^log\[0\]\.seed: expected 11"):
+        GameSession.replay(scenario, game.seed, log)
 
 
 def test_bytes_that_are_not_a_snapshot_are_a_located_error() -> None:

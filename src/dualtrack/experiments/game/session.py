@@ -719,13 +719,18 @@ class GameSession:
     ) -> GameSession:
         """The game a :attr:`log` records, rebuilt turn by turn from the seed.
 
-        Each turn's outcome is checked against the one logged: a mismatch (another
-        scenario or seed, or a changed model) is a :class:`GameError` at that turn.
+        The seed and the scenario's hash must be the logged ones, and each turn's outcome is
+        checked against the one logged: a mismatch (a changed model, an edited log) is a
+        :class:`GameError` at that entry.
         """
         if not log or log[0].get("event") != "start":
             raise GameError("log[0]", "the game's start entry", log[0] if log else None)
         first = log[0]
         session = cls.start(scenario, seed, first["players"], first["turn_days"])
+        for key in ("seed", "scenario_hash"):
+            if key in first and first[key] != session._log[0][key]:
+                expected = f"{session._log[0][key]!r}, as in the game replayed"
+                raise GameError(f"log[0].{key}", expected, first[key])
         for i, entry in enumerate(log[1:], start=1):
             if entry.get("event") != "turn":
                 raise GameError(f"log[{i}].event", "turn", entry.get("event"))
