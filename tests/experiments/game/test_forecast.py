@@ -46,8 +46,9 @@ def test_estimates_lie_in_their_intervals(game: GameSession) -> None:
     )
 
 
-def test_the_unknown_types_come_from_the_actors_belief_not_the_truth(game: GameSession) -> None:
-    """Certain of the truth, or certain of its opposite: the forecast follows the belief."""
+def test_the_unknowns_come_from_the_actors_picture_not_the_truth(game: GameSession) -> None:
+    """Certain of one type or the other, the forecast follows the belief; changing the
+    adversary's true type or forces changes nothing."""
     forecasts = []
     for certain in (-30.0, 30.0):  # Ukraine sure Belarus is a security seeker / an opportunist
         other = GameSession.restore(game.snapshot())
@@ -57,9 +58,10 @@ def test_the_unknown_types_come_from_the_actors_belief_not_the_truth(game: GameS
         forecasts.append(other.forecast("UKR", [{}], weeks=8, replicates=100))
     seeker, opportunist = (f["candidates"][0]["p_armed_incident"]["estimate"] for f in forecasts)
     assert seeker < opportunist
-    truth_type = bool(game.state.types[0, game.compiled.actor_ids.index("BLR")])
+    blr = game.compiled.actor_ids.index("BLR")
     untouched = GameSession.restore(game.snapshot())
-    untouched.state.types[0, untouched.compiled.actor_ids.index("BLR")] = not truth_type
+    untouched.state.types[0, blr] = not game.state.types[0, blr]
+    untouched.state.forces[0, blr] *= 2.0  # Belarus's true forces: Ukraine sees its picture
     assert untouched.forecast("UKR", [{}], weeks=8, replicates=100) == game.forecast(
         "UKR", [{}], weeks=8, replicates=100
     )
