@@ -83,7 +83,9 @@ class _Proposal:
 class GameSession:
     """One world of a scenario, played a turn at a time (see the module docstring).
 
-    Build it with :meth:`start`, :meth:`restore` or :meth:`replay`.
+    Build it with :meth:`start`, :meth:`restore` or :meth:`replay`. ``turn`` counts the
+    turns committed (the outcome of the next one says ``turn + 1``), ``players`` are the
+    played actors, ``seed`` the game's seed.
     """
 
     def __init__(
@@ -416,7 +418,7 @@ class GameSession:
         self._log.append(
             {
                 "event": "turn",
-                "turn": self.turn,
+                "turn": outcome["turn"],
                 "day": outcome["from_day"],
                 "moves": {
                     a: m.model_dump(mode="json", exclude_none=True)
