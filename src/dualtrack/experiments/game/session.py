@@ -278,7 +278,10 @@ class GameSession:
                 return [name]
         raise GameError(f"{where}.dyad", f"a dyad of {actor} ({', '.join(own)})", move.dyad)
 
-    def check_move(self, actor: str, value: Move | Mapping[str, Any], where: str) -> Move:
+    def check_move(self, actor: str, value: Move | Mapping[str, Any], where: str = "move") -> Move:
+        """``value`` as a valid move of the played ``actor`` this turn, or a
+        :class:`GameError` located under ``where`` (a move is checked again when adjudicated).
+        """
         if actor not in self.players:
             raise GameError(where, f"a played actor ({', '.join(self.players)})", actor)
         move = parse(Move, value, where)
