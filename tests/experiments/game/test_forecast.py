@@ -6,8 +6,11 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dualtrack.experiments.game import GameError, GameSession
+from dualtrack.scenario.schema import Scenario
 
 FULL = {"posture": dict.fromkeys(["ground", "special_forces", "drones"], 1.0)}
 
@@ -80,3 +83,27 @@ def test_the_unknowns_come_from_the_actors_picture_not_the_truth(game: GameSessi
 def test_bad_forecast_requests_are_located(game: GameSession, kwargs: dict, field: str) -> None:
     with pytest.raises(GameError, match=f"^{field}: expected"):
         game.forecast("BLR", **kwargs)
+
+
+@settings(max_examples=8)
+@given(
+    move=st.fixed_dictionaries(
+        {},
+        optional={
+            "posture": st.dictionaries(
+                st.sampled_from(["ground", "drones"]), st.floats(0.0, 1.0), max_size=2
+            ),
+            "talks": st.sampled_from(["propose", "refuse"]),
+            "channel": st.sampled_from(["open", "close"]),
+            "inspection": st.sampled_from(["invite", "refuse"]),
+            "unilateral_step": st.floats(0.0, 1.0),
+        },
+    )
+)
+def test_any_candidate_repeated_gets_the_same_numbers(
+    scenario: Scenario, seed: int, move: dict
+) -> None:
+    game = GameSession.start(scenario, seed, ["UKR"])
+    first, again, _ = game.forecast("UKR", [move, move, {}], weeks=2, replicates=20)["candidates"]
+    assert first == again
+    assert game.forecast("UKR", [move], weeks=2, replicates=20)["candidates"][0] == first
