@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 from typing import Any
 
 import numpy as np
@@ -127,3 +129,15 @@ def test_a_replay_of_another_seed_or_an_edited_log_is_refused(
 def test_bytes_that_are_not_a_snapshot_are_a_located_error() -> None:
     with pytest.raises(GameError, match="^snapshot: expected bytes written by"):
         GameSession.restore(b"not a snapshot")
+
+
+def test_an_archive_that_is_not_a_game_is_a_located_error() -> None:
+    buffer = io.BytesIO()
+    header = np.frombuffer(json.dumps({"format": 1}).encode(), dtype=np.uint8)
+    np.savez(buffer, **{"header.json": header})
+    with pytest.raises(GameError, match="^snapshot: expected a header with added, day"):
+        GameSession.restore(buffer.getvalue())
+    buffer = io.BytesIO()
+    np.savez(buffer, x=np.zeros(2))
+    with pytest.raises(GameError, match="^snapshot: expected bytes written by"):
+        GameSession.restore(buffer.getvalue())
