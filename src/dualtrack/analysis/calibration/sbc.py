@@ -7,8 +7,8 @@ what the model can produce), fit by :func:`~.inference.calibrate` as if the resu
 record (each fit with its own seed, ``SeedSequence([seed, 2, k])``, so that fits do not
 share their proposals), and note whether the posterior's central interval at ``level`` holds
 ``theta_k`` and the truth's rank (the weighted share of posterior particles below it). If the
-inference is calibrated, each interval covers its truth with probability ``level`` and ranks are uniform
-(Talts, Betancourt, Simpson, Vehtari & Gelman 2018, "Validating Bayesian inference
+inference is calibrated, each interval covers its truth with probability ``level`` and ranks
+are uniform (Talts, Betancourt, Simpson, Vehtari & Gelman 2018, "Validating Bayesian inference
 algorithms with simulation-based calibration", arXiv:1804.06788). Coverage is reported with
 its Wilson interval and the binomial probability of so few covered truths if the rate were
 nominal. A prior that ignores the data also covers at the nominal rate, so the width ratio
