@@ -11,13 +11,13 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from tests.scenario.test_situational_neutrality import _uncertain_numbers
 
 import dualtrack
 from dualtrack.analysis.history import mismatches, replay_shocks
 from dualtrack.analysis.outcomes import proportion_interval
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.warnings import scenario_warnings
-from tests.scenario.test_situational_neutrality import _uncertain_numbers
 
 SCENARIO_ID = "belarus-ukraine-2022"
 REPLICATES = 300
