@@ -382,17 +382,34 @@ def _holdout(
             "--posterior DIR"
         ) from None
     failures = ho.failures(result)
+    fitted = ho.posterior_table(result.posterior)
     if as_json:
-        emit_json({"holdout": result.table, "summary": result.summary, "failures": failures})
+        emit_json(
+            {
+                "holdout": result.table,
+                "summary": result.summary,
+                "posterior": fitted,
+                "failures": failures,
+            }
+        )
     else:
+        say(
+            f"parameters ({escape(result.posterior_source)}): "
+            + "; ".join(
+                f"{row.parameter} {row.mean:.3g} [{row.p5:.3g}, {row.p95:.3g}]"
+                for row in fitted.itertuples()
+            )
+            + " (weighted mean [5%, 95%])"
+        )
         _print_holdout(result, failures)
     try:
         out.mkdir(parents=True, exist_ok=True)
         save_csv(result.table, out / "holdout.csv")
         save_csv(result.summary, out / "holdout_summary.csv")
+        save_csv(fitted, out / "holdout_posterior.csv")
     except OSError as error:
         raise fail(f"--out: cannot write to {out}: {error.strerror}") from None
-    say(f"wrote {out / 'holdout.csv'}, {out / 'holdout_summary.csv'}")
+    say(f"wrote holdout.csv, holdout_summary.csv and holdout_posterior.csv to {out}")
 
 
 def _score(row: Mapping[str, Any], rule: str) -> str:

@@ -432,6 +432,19 @@ def _summary(
     return summary
 
 
+def posterior_table(posterior: Posterior) -> pd.DataFrame:
+    """Per parameter: the posterior's weighted mean and central 90% interval."""
+    low, high = posterior.quantiles([0.05, 0.95])
+    return pd.DataFrame(
+        {
+            "parameter": list(posterior.parameters),
+            "mean": posterior.mean(),
+            "p5": low,
+            "p95": high,
+        }
+    )
+
+
 def check_applies(posterior: Posterior, episodes: Sequence[Episode], option: str) -> None:
     """Every posterior parameter exists in every episode's scenario, or a located error."""
     problems = []
@@ -603,25 +616,21 @@ def holdout(
 
 def failures(result: HoldoutResult) -> list[str]:
     """Plain sentences for every held-out target where the calibrated model scores worse than
-    climatology or than the nominal model (where the model fails)."""
+    climatology or than the nominal model (where the model fails), by the Brier score for
+    outcomes and the CRPS for timings."""
     table = result.table
+    keyed = table.set_index(["episode", "kind", "target", "model"])
     lines = []
-    keyed = table.set_index(["episode", "target", "model"])
-    pairs = table[["episode", "target"]].drop_duplicates().itertuples(index=False)
-    for episode, target in pairs:
-        mine = keyed.loc[(episode, target, "calibrated")]
-        for rule in ("brier", "crps", "log"):
-            value = mine.get(rule)
-            if value is None or not np.isfinite(value):
-                continue
-            for other in ("climatology", "nominal"):
-                theirs = keyed.loc[(episode, target, other)].get(rule)
-                if theirs is not None and np.isfinite(theirs) and value > theirs:
-                    forecast = keyed.loc[(episode, target, other)]["forecast"]
-                    lines.append(
-                        f"{episode} {target}: calibrated {rule} {value:.3f} is worse than "
-                        f"{other} {theirs:.3f} (observed {mine['observed']}; forecast: "
-                        f"calibrated {mine['forecast']:.3g}, {other} {forecast:.3g})"
-                    )
-            break  # the first rule of the target's kind (brier for outcomes, crps for timings)
+    cases = table[["episode", "kind", "target"]].drop_duplicates().itertuples(index=False)
+    for episode, kind, target in cases:
+        rule = "brier" if kind == "outcome" else "crps"
+        mine = keyed.loc[(episode, kind, target, "calibrated")]
+        for other in ("climatology", "nominal"):
+            theirs = keyed.loc[(episode, kind, target, other)]
+            if mine[rule] > theirs[rule]:
+                lines.append(
+                    f"{episode} {target} ({kind}): calibrated {rule} {mine[rule]:.4f} is worse "
+                    f"than {other} {theirs[rule]:.4f} (observed {mine['observed']}; forecast: "
+                    f"calibrated {mine['forecast']:.3g}, {other} {theirs['forecast']:.3g})"
+                )
     return lines
