@@ -14,11 +14,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from dualtrack.experiments.game import Inject, Move, Override
-from dualtrack.scenario.loading import builtin_scenarios
 from dualtrack.scenario.schema import Scenario
 from dualtrack.web import views
 from dualtrack.web.games import CellSpec, Exercises
-from dualtrack.web.uploads import builtin_scenario, uploaded_scenario
+from dualtrack.web.uploads import builtin_scenario, builtins, uploaded_scenario
 
 router = APIRouter(prefix="/api", tags=["api"])
 bearer = HTTPBearer(auto_error=False, description="The facilitator's or a cell's join token.")
@@ -155,7 +154,7 @@ def list_scenarios() -> list[ScenarioInfo]:
             description=description,
             actors={a.id: a.name for a in builtin_scenario(name).actors},
         )
-        for name, description in builtin_scenarios().items()
+        for name, description in builtins().items()
     ]
 
 

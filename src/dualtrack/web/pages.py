@@ -19,14 +19,14 @@ from starlette.datastructures import FormData, UploadFile
 
 from dualtrack.experiments.game import GameError, Inject, Move, Override
 from dualtrack.scenario.errors import format_path, input_message
-from dualtrack.scenario.loading import builtin_scenarios, dump_scenario
+from dualtrack.scenario.loading import dump_scenario
 from dualtrack.scenario.schema import Scenario
 from dualtrack.web import charts, views
 from dualtrack.web.games import BadRequest, CellSpec, Exercises, Forbidden
 from dualtrack.web.rendering import render
 from dualtrack.web.review import export_html
 from dualtrack.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_valid
-from dualtrack.web.uploads import builtin_scenario, uploaded_scenario
+from dualtrack.web.uploads import builtin_scenario, builtins, uploaded_scenario
 
 router = APIRouter(include_in_schema=False)
 FACILITATOR_COOKIE = "dt_facilitator"
@@ -95,7 +95,7 @@ def _parsed(kind: type[Any], data: dict[str, Any], where: str) -> Any:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     """The start page: pick a built-in scenario or upload one."""
-    return render(request, "home.html.j2", scenarios=builtin_scenarios())
+    return render(request, "home.html.j2", scenarios=builtins())
 
 
 def _cells_page(

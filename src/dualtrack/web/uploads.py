@@ -9,6 +9,8 @@ aliased nodes, but validating them would visit every copy.
 
 from __future__ import annotations
 
+import functools
+
 import yaml
 
 from dualtrack.scenario.errors import Problem, ScenarioError
@@ -70,9 +72,16 @@ def uploaded_scenario(data: bytes, source: str) -> Scenario:
     return scenario_from_text(text, source)
 
 
+@functools.cache
+def builtins() -> dict[str, str]:
+    """The built-in scenarios' ids and descriptions (read once: they ship with the package)."""
+    return builtin_scenarios()
+
+
 def builtin_scenario(name: str) -> Scenario:
-    """A built-in scenario by id, or a located ScenarioError naming the known ones."""
-    known = builtin_scenarios()
+    """A built-in scenario by id, or a located ScenarioError naming the known ones (never a
+    file: a name is only looked up among the built-in ones)."""
+    known = builtins()
     if name not in known:
         message = f"not a built-in scenario; expected one of {', '.join(known)}"
         raise ScenarioError([Problem("scenario", message)], repr(name))
