@@ -75,19 +75,25 @@ def test_a_cell_sees_only_its_own_actor(client: Any, game: Game) -> None:
     [
         ("/cells/BLR", "UKR"),
         ("/cells/BLR", "obs"),
-        ("/cells/BLR", None),
+        ("/cells/BLR", "none"),
         ("", "BLR"),
-        ("", None),
+        ("", "none"),
         ("/review", "BLR"),
     ],
 )
 def test_reading_what_the_token_does_not_grant_is_forbidden(
-    client: Any, game: Game, path: str, role: str | None
+    client: Any, game: Game, path: str, role: str
 ) -> None:
-    headers = game.cells[role] if role else {}
+    headers = bearer("a-guess") if role == "none" else game.cells[role]
     answer = client.get(f"/api/games/{game.id}{path}", headers=headers)
     assert answer.status_code == 403
     assert "token" in answer.json()["detail"]
+
+
+def test_a_request_without_a_token_is_unauthenticated(client: Any, game: Game) -> None:
+    answer = client.get(f"/api/games/{game.id}")
+    assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer"
+    assert "Authorization: Bearer TOKEN" in answer.json()["detail"]
 
 
 def test_a_cell_cannot_move_for_another_nor_act_as_the_white_cell(client: Any, game: Game) -> None:

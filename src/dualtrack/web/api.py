@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dualtrack.experiments.game import Inject, Move, Override
 from dualtrack.scenario.schema import Scenario
 from dualtrack.web import views
-from dualtrack.web.games import CellSpec, Exercises
+from dualtrack.web.games import CellSpec, Exercises, Unauthenticated
 from dualtrack.web.uploads import builtin_scenario, builtins, uploaded_scenario
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -35,6 +35,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "description": text}
     for code, text in {
         400: "invalid move, inject, override or scenario (located message)",
+        401: "no token in the Authorization header",
         403: "the token does not grant this",
         404: "no such game or cell",
         409: "does not fit the game's state (e.g. no current proposal)",
@@ -43,8 +44,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
-    return credentials.credentials if credentials is not None else None
+def required_token(credentials: Credentials) -> str:
+    """The request's bearer token; 401 before anything else (even the body) when there is none."""
+    if credentials is None:
+        raise Unauthenticated("this needs a token: send it as 'Authorization: Bearer TOKEN'")
+    return credentials.credentials
+
+
+Token = Annotated[str, Depends(required_token)]
 
 
 def exercises(request: Request) -> Exercises:
@@ -186,55 +193,53 @@ def create_game(body: NewGame, request: Request, games: Games) -> GameCreated:
 
 
 @router.get("/games/{game_id}", response_model=views.FacilitatorState, responses=ERRORS)
-def facilitator_state(game_id: GameId, credentials: Credentials, games: Games) -> Any:
+def facilitator_state(game_id: GameId, token: Token, games: Games) -> Any:
     """The White cell's picture: true state, MSEL, cells, injects and the current proposal."""
     with games.game(game_id) as (db, game):
-        games.require_facilitator(game, _token(credentials))
+        games.require_facilitator(game, token)
         return views.facilitator_state(games, db, game)
 
 
 @router.post("/games/{game_id}/injects", status_code=201, response_model=Accepted, responses=ERRORS)
-def add_inject(game_id: GameId, inject: Inject, credentials: Credentials, games: Games) -> Any:
+def add_inject(game_id: GameId, inject: Inject, token: Token, games: Games) -> Any:
     """Add a contingency inject to the current turn."""
     with games.game(game_id) as (db, game):
-        games.require_facilitator(game, _token(credentials))
+        games.require_facilitator(game, token)
         return Accepted(turn=games.add_inject(db, game, inject))
 
 
 @router.post(
     "/games/{game_id}/adjudication", response_model=views.AdjudicationOut, responses=ERRORS
 )
-def adjudicate(game_id: GameId, credentials: Credentials, games: Games) -> Any:
+def adjudicate(game_id: GameId, token: Token, games: Games) -> Any:
     """The model's proposed outcome of the current turn (not yet committed)."""
     with games.game(game_id) as (db, game):
-        games.require_facilitator(game, _token(credentials))
+        games.require_facilitator(game, token)
         return views.adjudication(games.adjudicate(db, game))
 
 
 @router.post("/games/{game_id}/decision", response_model=views.AdjudicationOut, responses=ERRORS)
-def decide(game_id: GameId, decision: Decision, credentials: Credentials, games: Games) -> Any:
+def decide(game_id: GameId, decision: Decision, token: Token, games: Games) -> Any:
     """Accept or override the current proposal, which commits the turn."""
     with games.game(game_id) as (db, game):
-        games.require_facilitator(game, _token(credentials))
+        games.require_facilitator(game, token)
         return views.adjudication(games.decide(db, game, decision.overrides, decision.note))
 
 
 @router.post("/games/{game_id}/cells/{cell}/token", response_model=NewToken, responses=ERRORS)
-def reissue(
-    game_id: GameId, cell: str, request: Request, credentials: Credentials, games: Games
-) -> Any:
+def reissue(game_id: GameId, cell: str, request: Request, token: Token, games: Games) -> Any:
     """A new join token for a cell (the facilitator's; the old token stops working)."""
     with games.game(game_id) as (_db, game):
-        games.require_facilitator(game, _token(credentials))
-    token = games.reissue(game_id, cell)
-    return NewToken(cell=cell, token=token, link=views.join_link(request, game_id, token))
+        games.require_facilitator(game, token)
+    fresh = games.reissue(game_id, cell)
+    return NewToken(cell=cell, token=fresh, link=views.join_link(request, game_id, fresh))
 
 
 @router.get("/games/{game_id}/cells/{cell}", response_model=views.CellState, responses=ERRORS)
-def cell_state(game_id: GameId, cell: str, credentials: Credentials, games: Games) -> Any:
+def cell_state(game_id: GameId, cell: str, token: Token, games: Games) -> Any:
     """What the cell's actor perceives, its options and its move this turn (the cell's token)."""
     with games.game(game_id) as (db, game):
-        found = games.require_cell(game, cell, _token(credentials))
+        found = games.require_cell(game, cell, token)
         return views.cell_state(games, db, game, found)
 
 
@@ -244,12 +249,10 @@ def cell_state(game_id: GameId, cell: str, credentials: Credentials, games: Game
     response_model=Accepted,
     responses=ERRORS,
 )
-def submit_move(
-    game_id: GameId, cell: str, move: Move, credentials: Credentials, games: Games
-) -> Any:
+def submit_move(game_id: GameId, cell: str, move: Move, token: Token, games: Games) -> Any:
     """Submit (or replace) the cell's move for the current turn."""
     with games.game(game_id) as (db, game):
-        found = games.require_cell(game, cell, _token(credentials))
+        found = games.require_cell(game, cell, token)
         return Accepted(turn=games.submit_move(db, game, found, move))
 
 
@@ -262,18 +265,18 @@ def forecast(
     game_id: GameId,
     cell: str,
     body: ForecastRequest,
-    credentials: Credentials,
+    token: Token,
     games: Games,
 ) -> Any:
     """The model's what-if: outcome probabilities (95% intervals) of each candidate move."""
     with games.game(game_id) as (db, game):
-        found = games.require_cell(game, cell, _token(credentials))
+        found = games.require_cell(game, cell, token)
         return games.forecast(db, game, found, body.candidates, body.weeks, body.replicates)
 
 
 @router.get("/games/{game_id}/review", response_model=views.Review, responses=ERRORS)
-def review(game_id: GameId, credentials: Credentials, games: Games) -> Any:
+def review(game_id: GameId, token: Token, games: Games) -> Any:
     """The after-action review: every turn's moves, injects, adjudication, outcome, beliefs."""
     with games.game(game_id) as (db, game):
-        games.require_observer(game, _token(credentials))
+        games.require_observer(game, token)
         return views.review(games, db, game)

@@ -24,7 +24,14 @@ from dualtrack.experiments.game import GameError
 from dualtrack.scenario.errors import ScenarioError
 from dualtrack.web import api, pages
 from dualtrack.web.database import connect, migrate, sessions
-from dualtrack.web.games import BadRequest, Conflict, Exercises, Forbidden, NotFound
+from dualtrack.web.games import (
+    BadRequest,
+    Conflict,
+    Exercises,
+    Forbidden,
+    NotFound,
+    Unauthenticated,
+)
 from dualtrack.web.rendering import error_page, wants_html
 from dualtrack.web.security import BodyLimit
 
@@ -33,6 +40,7 @@ log = logging.getLogger("dualtrack.web")
 
 STATUS: dict[type[Exception], int] = {
     NotFound: 404,
+    Unauthenticated: 401,
     Forbidden: 403,
     Conflict: 409,
     BadRequest: 400,
@@ -45,7 +53,8 @@ STATUS: dict[type[Exception], int] = {
 def _answer(request: Request, status: int, message: str) -> Response:
     if wants_html(request):
         return error_page(request, status, message)
-    return JSONResponse({"detail": message}, status_code=status)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": message}, status_code=status, headers=headers)
 
 
 def create_app(url: URL) -> FastAPI:
@@ -87,7 +96,9 @@ def create_app(url: URL) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        return _answer(request, error.status_code, str(error.detail))
+        answer = _answer(request, error.status_code, str(error.detail))
+        answer.headers.update(error.headers or {})  # e.g. Allow on 405
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:

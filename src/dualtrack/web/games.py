@@ -44,6 +44,10 @@ class NotFound(LookupError):
     """No such game or cell."""
 
 
+class Unauthenticated(PermissionError):
+    """No token came with a request that needs one (401)."""
+
+
 class Forbidden(PermissionError):
     """The token does not grant this."""
 
