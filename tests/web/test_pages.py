@@ -97,7 +97,8 @@ def test_a_cell_plays_a_turn_through_its_page(client: Any, game: Game) -> None:
     move = {"csrf": token, "posture.ground": "0.25", "inspection": "invite"}
     forecast = client.post(f"/games/{game.id}/cells/BLR/forecast", data=move)
     assert forecast.status_code == 200 and "What-if forecast" in forecast.text
-    assert "your doctrine (no move)" in forecast.text
+    assert "your doctrine" in forecast.text
+    assert 'name="posture.ground" id="posture-ground" value="0.25"' in forecast.text
     client.post(f"/games/{game.id}/cells/BLR/moves", data=move)
     client.post(f"/games/{game.id}/facilitator/adjudicate", data={"csrf": token})
     page = client.get(f"/games/{game.id}/facilitator")

@@ -185,7 +185,7 @@ def view_picture(view: Mapping[str, Any]) -> Picture:
                 "threat felt",
                 view["threat"],
                 mark=view["tolerated_threat"],
-                note=f"(tolerated {view['tolerated_threat']:.2f}, dashed)",
+                note=f"(tolerated {view['tolerated_threat']:.2f})",
             )
         ],
         top=max(view["threat"], view["tolerated_threat"]) * 1.2,
@@ -272,9 +272,10 @@ FORECAST_OUTCOMES = {
 def forecast_table(result: Mapping[str, Any]) -> Picture:
     """The what-if: per candidate, each outcome's probability with its 95% interval.
 
-    The first candidate is the actor's doctrine (an empty move), the second the cell's move."""
+    The first candidate is the actor's doctrine (an empty move: nothing it would not do
+    anyway), the second the cell's move."""
     candidates = result["candidates"]
-    labels = ["your doctrine (no move)", "your move"][: len(candidates)]
+    labels = ["your doctrine", "your move"][: len(candidates)]
     labels += [f"candidate {i + 1}" for i in range(len(labels), len(candidates))]
 
     def share(value: Mapping[str, float]) -> str:

@@ -318,7 +318,12 @@ def _move_from(form: FormData, options: dict[str, Any]) -> Move:
 
 
 def _cell_page(
-    request: Request, games: Games, game_id: str, cell: str, forecast: dict[str, Any] | None = None
+    request: Request,
+    games: Games,
+    game_id: str,
+    cell: str,
+    forecast: dict[str, Any] | None = None,
+    candidate: Move | None = None,
 ) -> Response:
     with games.game(game_id) as (db, game):
         found = games.require_cell(game, cell, request.cookies.get(CELL_COOKIE))
@@ -328,7 +333,12 @@ def _cell_page(
         "cell.html.j2",
         state=state,
         picture=charts.view_picture(state.view) if state.view is not None else None,
-        form=charts.move_form(state.options, state.move) if state.options is not None else None,
+        form=charts.move_form(
+            state.options,
+            candidate.model_dump(mode="json", exclude_none=True) if candidate else state.move,
+        )
+        if state.options is not None
+        else None,
         forecast=charts.forecast_table(forecast) if forecast is not None else None,
     )
 
@@ -357,7 +367,7 @@ def forecast(request: Request, game_id: str, cell: str, form: Form, games: Games
         options = games.session(db, game).options(found.actor) if found.actor else {}
         candidate = _move_from(form, options)
         result = games.forecast(db, game, found, [Move(), candidate], 4, 200)
-    return _cell_page(request, games, game_id, cell, forecast=result)
+    return _cell_page(request, games, game_id, cell, forecast=result, candidate=candidate)
 
 
 # --- the after-action review ---------------------------------------------------------------

@@ -13,9 +13,9 @@ from markupsafe import Markup, escape
 
 from dualtrack.report.palette import INK, KEY_GREY, doctrine_colour
 
-WIDTH = 520
+WIDTH = 560
 ROW = 22
-LABEL = 150
+LABEL = 170
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Bar:
 def bars(items: Sequence[Bar], top: float = 1.0, percent: bool = True, title: str = "") -> Markup:
     """Horizontal bars from 0 to ``top``, each with its interval and reference tick."""
     top = max([top, *(b.value for b in items), *(b.high or 0.0 for b in items)]) or 1.0
-    span = WIDTH - LABEL - 90
+    span = WIDTH - LABEL - 130
     height = ROW * len(items) + 8
 
     def x(value: float) -> float:
