@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tabletop import Game, Server, client_of, make_game, start_server
+from tabletop import POSTGRES, Game, Server, client_of, make_game, start_server
 
 
 def _missing() -> list[str]:
@@ -74,3 +74,21 @@ def server_factory() -> Iterator[Callable[..., Server]]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def empty_postgres() -> Iterator[str]:
+    """The PostgreSQL test database (DUALTRACK_TEST_POSTGRES) with no table in it."""
+    if not POSTGRES:
+        pytest.skip("DUALTRACK_TEST_POSTGRES is not set")
+    from sqlalchemy import text
+
+    from dualtrack.web.database import connect, database_url
+    from dualtrack.web.models import Base
+
+    engine = connect(database_url(POSTGRES))
+    with engine.begin() as db:
+        Base.metadata.drop_all(db)
+        db.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    yield POSTGRES
+    engine.dispose()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+POSTGRES = os.environ.get("DUALTRACK_TEST_POSTGRES")
+"""A PostgreSQL database the tests may empty (e.g. postgresql+psycopg://postgres@HOST/DB)."""
 SCENARIO = "belarus-ukraine-2024"
 PLAYERS = ({"name": "BLR", "actor": "BLR"}, {"name": "UKR", "actor": "UKR"}, {"name": "obs"})
 

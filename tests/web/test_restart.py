@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from tabletop import Game, Server, bearer
 
 from dualtrack.experiments.game import GameSession
@@ -43,10 +44,14 @@ def submit(url: str, game: Game, moves: dict[str, Any]) -> None:
         assert answer.status_code == 201, answer.text
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_killed_server_resumes_the_game(
-    tmp_path: Path, server_factory: Callable[..., Server]
+    backend: str, tmp_path: Path, server_factory: Callable[..., Server], request: Any
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'tabletop.sqlite'}"
+    if backend == "sqlite":
+        db = f"sqlite:///{tmp_path / 'tabletop.sqlite'}"
+    else:
+        db = request.getfixturevalue("empty_postgres")
     server = server_factory(db)
     url = server.url
     game = create(url)
