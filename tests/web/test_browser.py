@@ -84,7 +84,8 @@ def test_a_facilitator_and_two_cells_play_three_turns(
     browser: Any, tmp_path: Path, server_factory: Callable[..., Server]
 ) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     server = server_factory(f"sqlite:///{tmp_path / 'tabletop.sqlite'}")
     driver = browser
@@ -93,16 +94,25 @@ def test_a_facilitator_and_two_cells_play_three_turns(
     def turn_shown() -> str:
         return str(find(By.ID, "turn").text)
 
+    def go(element: Any) -> None:
+        """Click something that loads a page, and wait until the new page is there."""
+        old = find(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(driver, 120).until(staleness_of(old))
+        WebDriverWait(driver, 120).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+
     # the facilitator creates the game
     driver.get(f"{server.url}/")
     find(By.CSS_SELECTOR, "input[name=scenario][value=belarus-ukraine-2024]").click()
     seed = find(By.NAME, "seed")
     seed.clear()
     seed.send_keys("5")
-    find(By.ID, "next").click()
+    go(find(By.ID, "next"))
     find(By.ID, "play-BLR").click()
     find(By.ID, "play-UKR").click()
-    find(By.ID, "create").click()
+    go(find(By.ID, "create"))
     links = {cell: find(By.ID, f"link-{cell}").text for cell in ("facilitator", "BLR", "UKR")}
     game_id = links["facilitator"].split("/")[4]
     facilitator = driver.current_window_handle
@@ -114,7 +124,7 @@ def test_a_facilitator_and_two_cells_play_three_turns(
         assert "token" not in driver.current_url
         tabs[cell] = driver.current_window_handle
     driver.switch_to.window(facilitator)
-    find(By.ID, "to-facilitator").click()
+    go(find(By.ID, "to-facilitator"))
     assert "White cell" in driver.title or "Facilitator" in driver.title
 
     moves = [
@@ -139,11 +149,11 @@ def test_a_facilitator_and_two_cells_play_three_turns(
                     element.clear()
                     element.send_keys(value)
             if turn == 1 and cell == "BLR":
-                find(By.ID, "forecast").click()
+                go(find(By.ID, "forecast"))
                 assert "What-if forecast" in find(By.ID, "forecast-result").text
                 shoot(driver, "cell", 1700)
                 assert find(By.ID, "posture-ground").get_attribute("value") == "0.30"
-            find(By.ID, "submit-move").click()
+            go(find(By.ID, "submit-move"))
             assert "Submitted" in find(By.ID, "submitted").text
         driver.switch_to.window(facilitator)
         driver.refresh()
@@ -157,9 +167,9 @@ def test_a_facilitator_and_two_cells_play_three_turns(
                 f"kind: incident_rate\nvictim: UKR\nstart: {date.group(1)}\n"
                 "sectors: all\nrate: 0.05\nlabel: drones over Polesie"
             )
-            find(By.CSS_SELECTOR, "#inject-form button").click()
+            go(find(By.CSS_SELECTOR, "#inject-form button"))
             assert "drones over Polesie" in driver.page_source
-        find(By.ID, "adjudicate").click()
+        go(find(By.ID, "adjudicate"))
         assert "The model proposes" in driver.page_source
         if turn == 1:
             shoot(driver, "facilitator", 1500)
@@ -167,12 +177,12 @@ def test_a_facilitator_and_two_cells_play_three_turns(
             Select(find(By.ID, "target-0")).select_by_value("escalation:BLR-UKR")
             find(By.ID, "value-0").send_keys("tension")
             find(By.ID, "reason-0").send_keys("the White cell judges the drills as signalling")
-            find(By.ID, "override").click()
+            go(find(By.ID, "override"))
         else:
-            find(By.ID, "accept").click()
+            go(find(By.ID, "accept"))
         assert turn_shown() == f"turn {turn + 1}"
 
-    find(By.ID, "to-review").click()
+    go(find(By.ID, "to-review"))
     rows = find(By.ID, "timeline").find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) == 3
     assert "the White cell judges the drills as signalling" in rows[2].text

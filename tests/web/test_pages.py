@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 from tabletop import Game
 
+from dualtrack.scenario.loading import dump_scenario, load_scenario
 from dualtrack.web.security import CSRF_COOKIE
 
 
@@ -168,3 +170,34 @@ def test_the_observer_reads_the_review_but_a_player_does_not(client: Any, game: 
     assert client.get(f"/games/{game.id}/cells/obs/review").status_code == 200
     client.get(game.created["cells"][0]["link"])  # BLR's cookie, on BLR's pages only
     assert client.get(f"/games/{game.id}/cells/BLR/review").status_code == 403
+
+
+def test_an_uploaded_scenario_becomes_a_game(client: Any) -> None:
+    token = csrf(client)
+    upload = dump_scenario(load_scenario("belarus-ukraine-2015")).encode()
+    cells = client.post(
+        "/new", data={"csrf": token, "seed": "4"}, files={"file": ("mine.yaml", upload)}
+    )
+    assert cells.status_code == 200 and 'name="scenario_yaml"' in cells.text
+    yaml_field = re.search(r'name="scenario_yaml" value="([^"]*)"', cells.text)
+    assert yaml_field is not None
+    form = {
+        "csrf": token,
+        "source": "upload",
+        "scenario_yaml": html.unescape(yaml_field.group(1)),
+        "seed": "4",
+        "play.UKR": "1",
+    }
+    created = client.post("/games", data=form)
+    assert created.status_code == 200 and 'id="link-UKR"' in created.text
+
+
+def test_every_asset_comes_from_the_app(client: Any, game: Game) -> None:
+    client.get(game.created["facilitator_link"])
+    for path in ("/", f"/games/{game.id}/facilitator"):
+        page = client.get(path).text
+        assert not re.search(r'(src|href)="(https?:)?//', page)
+        for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page):
+            assert client.get(asset).status_code == 200
+    assert client.get("/docs").status_code == 404  # FastAPI's pages would load a CDN's scripts
+    assert client.get("/openapi.json").json()["info"]["title"] == "dualtrack tabletop"

@@ -75,6 +75,8 @@ def create_app(url: URL) -> FastAPI:
             "cell's token go in the `Authorization: Bearer TOKEN` header."
         ),
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's documentation pages load their scripts from a CDN
+        redoc_url=None,
     )
     app.state.exercises = Exercises(sessions(engine))
     app.state.database = url.render_as_string(hide_password=True)
