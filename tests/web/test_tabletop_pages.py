@@ -201,3 +201,20 @@ def test_every_asset_comes_from_the_app(client: Any, game: Game) -> None:
             assert client.get(asset).status_code == 200
     assert client.get("/docs").status_code == 404  # FastAPI's pages would load a CDN's scripts
     assert client.get("/openapi.json").json()["info"]["title"] == "dualtrack tabletop"
+
+
+def test_every_form_route_checks_the_csrf_token_first(app: Any, client: Any, game: Game) -> None:
+    client.get(game.created["facilitator_link"])
+    client.get(game.created["cells"][0]["link"])
+    csrf(client)
+    posts = [
+        route.path
+        for route in app.routes
+        if getattr(route, "methods", None) == {"POST"} and not route.path.startswith("/api")
+    ]
+    assert len(posts) >= 8
+    for path in posts:
+        url = path.format(game_id=game.id, cell="BLR")
+        answer = client.post(url, data={"talks": "propose", "scenario": "europe"})
+        assert answer.status_code == 403 and "CSRF" in answer.text, path
+    assert client.get(f"/api/games/{game.id}", headers=game.facilitator).json()["moves"] == {}
