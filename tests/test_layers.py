@@ -21,6 +21,7 @@ FLOORS = {
     "analysis": 4,
     "report": 5,
     "cli": 5,
+    "web": 5,
 }
 """Floor of each top-level module of the package (model, engine, experiments, ...)."""
 

@@ -14,6 +14,7 @@ from dualtrack.cli import (  # noqa: F401  (each registers its commands)
     history,
     regimes,
     report,
+    serve,
     studies,
 )
 from dualtrack.cli.app import app

@@ -92,8 +92,10 @@ def render_page(
     version: str,
     folder_files: str,
     attribution: str,
+    rerender: str = "dualtrack report RESULTS_DIR",
 ) -> str:
-    """The whole page as one HTML string, plotly.js inlined from the installed package."""
+    """The whole page as one HTML string, plotly.js inlined from the installed package;
+    ``rerender`` says how to make it again."""
     return _environment.get_template(TEMPLATE).render(
         title=title,
         description=description,
@@ -102,5 +104,6 @@ def render_page(
         version=version,
         folder_files=folder_files,
         attribution=attribution,
+        rerender=rerender,
         plotly_js=plotly.offline.get_plotlyjs(),
     )

@@ -150,6 +150,12 @@ def validate_scenario(data: Mapping[str, Any] | Scenario, source: str | None = N
     return scenario
 
 
+def scenario_from_text(text: str, source: str) -> Scenario:
+    """A validated scenario from YAML text (safe-loaded: no object construction), e.g. an
+    upload; errors are located as in :func:`load_scenario`, attributed to ``source``."""
+    return validate_scenario(_parse_yaml(text, source), source)
+
+
 def load_scenario(source: str | Path | Mapping[str, Any] | Scenario) -> Scenario:
     """Load a scenario from a YAML file, a built-in scenario's id, a mapping or a Scenario."""
     if isinstance(source, Scenario | Mapping):
