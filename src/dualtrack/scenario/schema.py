@@ -43,9 +43,12 @@ from dualtrack.scenario.parameters import (
     UnitCost,
     Units,
     nominal,
+    param,
 )
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64)]
+LeadDays = param(ge=0.0, le=365.0)
+"""A warning time in days (at most a year)."""
 Pair = Annotated[tuple[Identifier, Identifier], BeforeValidator(pair_from_text)]
 """Two actor ids, written ``[A, B]`` or ``A-B`` (see :mod:`dualtrack.scenario.dyads`)."""
 
@@ -217,6 +220,25 @@ class Verification(Strict):
     inspection_transparency: Probability = Field(
         default=nominal(0.0),
         description="Extra transparency while an agreement with this regime is in force.",
+    )
+    notification_days: LeadDays = Field(
+        default=nominal(0.0),
+        description="Lead time (days) of prior notification of military activities above "
+        "thresholds: warning a defender gets of a limited attack (docs/model.md §7.16).",
+    )
+    incident_prevention: Probability = Field(
+        default=nominal(0.0),
+        description="Share of contact incidents an incidents-prevention agreement prevents.",
+    )
+    attribution: Probability = Field(
+        default=nominal(0.0),
+        description="Share of exogenous incidents whose origin a joint investigation "
+        "establishes (not blamed on the adversary).",
+    )
+    intent_insight: Probability = Field(
+        default=nominal(0.0),
+        description="Share of each observer's model error about the other side's security "
+        "needs removed by exchanged plans and holdings.",
     )
 
 
