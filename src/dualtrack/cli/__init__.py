@@ -11,6 +11,7 @@ from dualtrack.cli import (  # noqa: F401  (each registers its commands)
     core,
     explore,
     history,
+    instruments,
     regimes,
     report,
     studies,

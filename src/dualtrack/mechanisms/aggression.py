@@ -204,9 +204,9 @@ def hazards_given_punishment(
     )
     spread = params.choice_spread.value
     rates = []
-    for option, p_win in ((params.probe, p_win), (params.attack, p_win_attack)):
+    for option, p_option in ((params.probe, p_win), (params.attack, p_win_attack)):
         utility = expected_utility(
-            option, p_win, p_punish, distraction, params.distraction_gain.value
+            option, p_option, p_punish, distraction, params.distraction_gain.value
         )
         rates.append(hazard(opportunist, option, utility, spread))
     return rates[0], rates[1]

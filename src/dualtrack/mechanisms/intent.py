@@ -218,9 +218,7 @@ def model_error(model_sd: float, insight: ArrayLike) -> Array:
     return model_sd * (1.0 - np.asarray(insight, dtype=np.float64))
 
 
-def buildup_llr(
-    excess: Array, sigma: Array, buildup: float, model_sd: float | Array
-) -> Array:
+def buildup_llr(excess: Array, sigma: Array, buildup: float, model_sd: float | Array) -> Array:
     """Evidence of one step's observed strength (Gaussian in the log, both types' means)."""
     delta = float(np.log1p(buildup))
     variance = sigma**2 + model_sd**2
