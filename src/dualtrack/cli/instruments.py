@@ -336,7 +336,9 @@ def instruments(
         if as_json:
             from dualtrack.scenario.instruments import available
 
-            emit_json({i: v.model_dump(mode="json") for i, v in available(loaded).items()})
+            emit_json(
+                {"instruments": [i.model_dump(mode="json") for i in available(loaded).values()]}
+            )
         else:
             print_catalogue(loaded)
         return
