@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -123,6 +124,40 @@ def test_robustness_over_a_sweep(sweep_folder: Path, tmp_path: Path) -> None:
     assert (tmp_path / "out" / "figures" / "instrument-robustness.png").is_file()
 
 
+def test_robustness_over_posterior_draws(tmp_path: Path) -> None:
+    from dualtrack.experiments.posterior import POSTERIOR_FILE, Posterior
+
+    folder = tmp_path / "calibration"
+    folder.mkdir()
+    posterior = Posterior(
+        parameters=("mechanisms.incidents.misattribution",),
+        values=np.array([[0.3], [0.6], [0.8]]),
+        weights=np.array([0.2, 0.5, 0.3]),
+        attrs={"scenario": "belarus-ukraine-2024"},
+    )
+    posterior.to_dataset().to_netcdf(folder / POSTERIOR_FILE)
+    data = invoke_json(
+        "instruments",
+        *TINY,
+        "-i",
+        "joint-investigation",
+        "--posterior",
+        str(folder),
+        "--points",
+        "4",
+    )
+    assert {row["points"] for row in data["robustness"]} == {4}
+    missing = Posterior(
+        parameters=("mechanisms.nowhere.rate",),
+        values=np.array([[1.0]]),
+        weights=np.array([1.0]),
+        attrs={},
+    )
+    missing.to_dataset().to_netcdf(folder / POSTERIOR_FILE)
+    code, output = invoke("instruments", *TINY, "--posterior", str(folder))
+    assert code == 2 and "parameter mechanisms.nowhere.rate" in " ".join(output.split()), output
+
+
 def test_list_shows_the_catalogue_and_the_scenario_instruments() -> None:
     code, output = invoke("instruments", "--list")
     assert code == 0, output
@@ -140,6 +175,7 @@ def test_list_shows_the_catalogue_and_the_scenario_instruments() -> None:
         (["--sweep", "a-folder"], "--sweep: a-folder: not an exploration folder"),
         (["--sweep", "a-folder", "--posterior", "a-folder"], "--sweep and --posterior"),
         (["--out", "a-file"], "--out: a-file exists and is not a folder"),
+        (["--posterior", "a-folder"], "a-folder: expected a calibration folder"),
         (["--points", "0"], "--points"),
     ],
 )

@@ -226,6 +226,18 @@ def _sweep_points(folder: Path, scenario: Scenario, points: int) -> list[dict[st
     return [{p: float(v) for p, v in row.items()} for _, row in design.iterrows()]
 
 
+def _posterior_draws(
+    folder: Path, scenario: Scenario, draws: int, seed: int | None
+) -> list[dict[str, float]]:
+    """``draws`` parameter vectors resampled by weight from a calibration's posterior (its
+    parameters checked against the scenario: a located error names the file or parameter)."""
+    from dualtrack.experiments.posterior import load_posterior
+
+    posterior = load_posterior(folder, scenario)
+    values = posterior.draw(draws, scenario.settings.seed if seed is None else seed)
+    return [{p: float(v) for p, v in zip(posterior.parameters, row, strict=True)} for row in values]
+
+
 def _check_names(scenario: Scenario, names: list[str] | None, combinations: int) -> None:
     from dualtrack.experiments.instruments import instrument_sets
 
@@ -346,14 +358,18 @@ def instruments(
     _check_names(loaded, chosen, combinations)
     if sweep is not None and posterior is not None:
         raise InputError("--sweep and --posterior: give one source of uncertainty, not both")
-    if posterior is not None:
-        raise InputError(
-            f"--posterior: {posterior}: robustness over a posterior needs the posterior "
-            "studies of experiments/posterior_study.py, not in this version; use --sweep"
-        )
     if out is not None:
         check_out_dir(out)
-    uncertain_points = _sweep_points(sweep, loaded, points) if sweep is not None else None
+    uncertain_points, origin = None, None
+    uncertainty: tuple[str, Path, int] | None = None  # the option, its folder, --points
+    if sweep is not None:
+        uncertain_points = _sweep_points(sweep, loaded, points)
+        origin = f"sweep {sweep} ({len(uncertain_points)} points)"
+        uncertainty = ("--sweep", sweep, points)
+    elif posterior is not None:
+        uncertain_points = _posterior_draws(posterior, loaded, points, seed)
+        origin = f"posterior {posterior} ({len(uncertain_points)} draws)"
+        uncertainty = ("--posterior", posterior, points)
     written: list[Path] = []
     with stopped_by_signals(
         lambda: (
@@ -386,19 +402,19 @@ def instruments(
             "frontier.csv": front,
             "summary.csv": summary,
         }
-        origin = None
-        if uncertain_points is not None and sweep is not None:
+        if uncertain_points is not None and origin is not None:
             robust = plan_robustness(
                 loaded,
                 planned.sets,
                 uncertain_points,
-                origin=f"sweep {sweep} ({len(uncertain_points)} points)",
+                origin=origin,
                 replicates=plan.replicates,
                 seed=plan.seed,
                 days=days,
             )
+            option = "--sweep" if sweep is not None else "--posterior"
             for point, reason in robust.infeasible.items():
-                warn(f"--sweep: point {point} is infeasible and left out: {reason}")
+                warn(f"{option}: point {point} is infeasible and left out: {reason}")
             point_results, more = _simulate(robust.study, workers, "robustness")
             elapsed += more
             per_point = point_effects(robust, point_results)
@@ -432,7 +448,7 @@ def instruments(
                 plan.replicates,
                 resolved.settings.horizon_days,
                 plan.seed,
-                None if sweep is None else ("--sweep", sweep, points),
+                uncertainty,
                 out,
             )
             written += _write(
