@@ -58,8 +58,13 @@ def effects_figure(effects: pd.DataFrame, shown: list[str]) -> FigureSpec:
     distinguishable from zero)."""
     rows = effects[effects["instruments"].isin(shown)].rename(columns={"instruments": "doctrine"})
     spec = differences_figure(rows, shown)
+    longest = max((len(name) for name in shown), default=10)
+    left = max(spec.margins[0], 0.075 * longest + 0.2)  # room for the sets' names
     return dataclasses.replace(
-        spec, title="Effect of each instrument vs none (95% paired-t intervals; filled: ≠ 0)"
+        spec,
+        title="Effect of each instrument vs none (95% paired-t intervals; filled: ≠ 0)",
+        margins=(left, *spec.margins[1:]),
+        size=(spec.size[0] + left - spec.margins[0], spec.size[1]),
     )
 
 
