@@ -16,7 +16,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def test_history_prints_the_whole_coded_timeline() -> None:
     result = runner.invoke(app, ["history"])
     assert result.exit_code == 0, result.output
-    assert "59 of 59" in result.output
+    assert "70 of 70" in result.output
     for event_id in ("E001", "E024", "E053", "E059"):
         assert event_id in result.output
     assert "Sign formal agreement" in result.output  # CAMEO label of the Minsk documents
@@ -27,7 +27,7 @@ def test_history_filters_by_date_and_writes_the_tension_plot(tmp_path: Path) -> 
     args = ["history", "--from", "2024-07-13", "--to", "2024-08", "--plot", str(plot)]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "(6 of 59)" in result.output  # E053-E058
+    assert "(7 of 70)" in result.output  # E053-E058 and E069 (Kursk, 6 Aug)
     assert "E053" in result.output and "E058" in result.output
     assert "E052" not in result.output and "E059" not in result.output
     assert plot.read_bytes()[:8] == PNG
@@ -37,7 +37,7 @@ def test_history_filters_by_date_and_writes_the_tension_plot(tmp_path: Path) -> 
 def test_history_year_bounds_keep_the_whole_year() -> None:
     result = runner.invoke(app, ["history", "--from", "2014", "--to", "2015"])
     assert result.exit_code == 0, result.output
-    assert "(8 of 59)" in result.output  # E002-E009
+    assert "(9 of 70)" in result.output  # E002-E009 and E060
 
 
 def test_history_rejects_a_bad_date_with_the_option_named() -> None:

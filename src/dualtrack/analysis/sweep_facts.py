@@ -27,6 +27,8 @@ class SweepFacts:
     """Whether a Saltelli design holds the points for second-order indices."""
     levels: int
     """Grid levels of a Morris design."""
+    parameters: str = "nominal"
+    """Values outside the design: ``nominal``, or the posterior the points drew them from."""
 
     def label(self, outcome: str) -> str:
         """An outcome's label (its name when the sweep gives none)."""
@@ -45,4 +47,5 @@ def sweep_facts(sweep: StoredSweep) -> SweepFacts:
         outcome_labels={o["name"]: o["label"] for o in manifest.get("outcomes", [])},
         second_order=bool(design.get("second_order", False)),
         levels=int(design.get("levels", 4)),
+        parameters=str(manifest.get("parameters_used", "nominal")),
     )

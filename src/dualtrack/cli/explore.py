@@ -30,6 +30,7 @@ from dualtrack.cli.options import (
     DoctrinesOpt,
     OverwriteOpt,
     check_doctrines,
+    check_posterior,
     parse_doctrines,
 )
 
@@ -41,6 +42,11 @@ if TYPE_CHECKING:
 DEFAULT_POINTS = 64
 DEFAULT_REPLICATES = 200
 BATCH_HELP = "Points stored per part file; default 16 (experiments.sweep.DEFAULT_BATCH_POINTS)."
+EXPLORE_POSTERIOR_HELP = (
+    "Calibration folder (`dualtrack calibrate --out DIR`): parameters in the design come from "
+    "the design, the rest from this posterior (one draw per block of 256 replicates at each "
+    "point, the same for every doctrine); default: the nominal values."
+)
 
 OutDirArg = Annotated[
     Path, typer.Argument(help="Sweep folder (or a results folder with an exploration folder).")
@@ -200,6 +206,10 @@ def explore(
         ),
     ] = None,
     batch: Annotated[int | None, typer.Option(min=1, help=BATCH_HELP)] = None,
+    posterior: Annotated[
+        Path | None,
+        typer.Option("--posterior", help=EXPLORE_POSTERIOR_HELP, show_default=False),
+    ] = None,
     list_parameters: Annotated[
         bool, typer.Option("--list-parameters", help="List the uncertain parameters and exit.")
     ] = False,
@@ -226,6 +236,7 @@ def explore(
     if workers is not None and scheduler is not None:
         raise fail("give --workers (a local Dask cluster) or --scheduler, not both")
     base = load_scenario(scenario)
+    chosen_posterior = check_posterior(posterior, base)
     out_dir = out or Path("results") / base.id / EXPLORATION_DIR
     inputs = [Path(scenario)] if Path(scenario).is_file() else []
     store = SweepStore(out_dir, overwrite=overwrite, inputs=inputs)
@@ -254,6 +265,8 @@ def explore(
             days=days or stored.get("days"),
             actor=actor or stored.get("actor"),
             levels=levels or stored_design.get("levels", 4),
+            posterior=chosen_posterior,
+            posterior_source=str(posterior) if posterior is not None else "",
         )
     except ValidationError:
         raise  # settings overridden by options: the app names the option
@@ -270,6 +283,8 @@ def explore(
         command += ["--levels", str(sweep.design.levels)]
     for pattern in parameters or []:
         command += ["--parameters", pattern]
+    if posterior is not None:
+        command += ["--posterior", str(posterior)]
     command += ["--out", str(out_dir)]
 
     def left() -> str:
@@ -292,7 +307,8 @@ def explore(
             f"[bold]{escape(base.name)}[/] - {sweep.design.kind} design: {sweep.n_points} "
             f"points over {len(sweep.design.parameters)} parameters x {len(sweep.doctrines)} "
             f"doctrine(s) ({', '.join(sweep.doctrines)}) x {runner.replicates} replicates x "
-            f"{sweep.days} days; seed {runner.seed}; {executor.description}"
+            f"{sweep.days} days; seed {runner.seed}; parameters: {escape(runner.parameters)}; "
+            f"{executor.description}"
             + (f"; resuming with {done_before} points stored" if done_before else "")
         )
         started = time.perf_counter()

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from dualtrack.cli.app import InputError
+
+if TYPE_CHECKING:
+    from dualtrack.experiments.posterior import Posterior
+    from dualtrack.scenario.schema import Scenario
 
 DEFAULT_SCENARIO = "belarus-ukraine-2024"
 
@@ -88,3 +92,30 @@ def check_out_dir(out_dir: Path, option: str = "--out") -> None:
         Store(out_dir, option=option).check(replace=False)
     except OutputError as error:
         raise InputError(str(error)) from None
+
+
+POSTERIOR_HELP = (
+    "Calibration folder (`dualtrack calibrate --out DIR`): each block of 256 replicates runs "
+    "one draw of its posterior instead of the nominal values (common random numbers across "
+    "doctrines kept); default: the nominal values."
+)
+PosteriorOpt = Annotated[
+    Path | None, typer.Option("--posterior", help=POSTERIOR_HELP, show_default=False)
+]
+
+
+def check_posterior(
+    folder: Path | None, scenario: Scenario, option: str = "--posterior"
+) -> Posterior | None:
+    """The posterior of ``folder`` checked against ``scenario`` (None when not given).
+
+    A folder that holds no posterior, or one whose parameters the scenario lacks, is a located
+    input error before any work starts."""
+    if folder is None:
+        return None
+    from dualtrack.experiments.posterior import PosteriorError, load_posterior
+
+    try:
+        return load_posterior(folder, scenario)
+    except PosteriorError as error:
+        raise InputError(f"{option}: {error}") from None

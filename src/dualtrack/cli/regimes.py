@@ -32,11 +32,13 @@ from dualtrack.cli.options import (
     DaysOpt,
     DoctrinesOpt,
     OverwriteOpt,
+    PosteriorOpt,
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
     check_doctrines,
+    check_posterior,
     parse_doctrines,
 )
 from dualtrack.cli.studies import output_store
@@ -115,6 +117,7 @@ def _plan(
     days: int | None,
     seed: int | None,
     workers: int,
+    posterior: Path | None = None,
 ) -> tuple[RegimeGrid, list[str]]:
     """Check every input and plan every cell; refuse a grid this machine cannot hold.
 
@@ -130,6 +133,7 @@ def _plan(
     if doctrines is not None:
         check_doctrines(doctrines)
     loaded = load_scenario(scenario)
+    chosen_posterior = check_posterior(posterior, loaded)
     try:
         planned = plan_grid(
             loaded,
@@ -144,6 +148,8 @@ def _plan(
             replicates=replicates,
             seed=seed,
             days=days,
+            posterior=chosen_posterior,
+            posterior_source=str(posterior) if posterior is not None else "",
         )
     except ValidationError:
         raise  # settings overridden by options: the app names the option
@@ -169,6 +175,13 @@ def _plan(
     return planned, warnings
 
 
+def results_label(grid: RegimeGrid) -> str:
+    """``nominal`` or ``posterior DIR (N draws)``: the values outside the two axes."""
+    from dualtrack.experiments.posterior_study import NOMINAL
+
+    return grid.posterior.label if grid.posterior is not None else NOMINAL
+
+
 def reproduce_command(
     scenario: str, grid: RegimeGrid, outcomes: list[str], confidence: float, out_dir: Path
 ) -> list[str]:
@@ -179,6 +192,8 @@ def reproduce_command(
     command += ["--doctrines", ",".join(grid.doctrines), "--outcomes", ",".join(outcomes)]
     command += ["--confidence", repr(confidence), "--replicates", str(grid.replicates)]
     command += ["--days", str(grid.scenario.settings.horizon_days), "--seed", str(grid.seed)]
+    if grid.posterior is not None:
+        command += ["--posterior", grid.posterior.draws.source]
     return [*command, "--out", str(out_dir)]
 
 
@@ -193,6 +208,7 @@ def save_regimes(
     warnings: list[str],
 ) -> list[Path]:
     """Write the dataset, tables, manifest and report page into the store's folder, whole."""
+    from dualtrack.experiments.posterior_study import manifest_entry
     from dualtrack.experiments.regimes import STUDY
     from dualtrack.experiments.study_store import manifest, write_outputs
 
@@ -218,6 +234,7 @@ def save_regimes(
         "workers": workers,
         "elapsed_s": round(elapsed, 3),
         "warnings": warnings,
+        **manifest_entry(grid.posterior.draws if grid.posterior is not None else None),
     }
     # the store combines per-doctrine datasets along 'doctrine': hand it the grid's slices
     per_doctrine = {name: results.sel(doctrine=name) for name in grid.doctrines}
@@ -295,6 +312,7 @@ def regimes(
     ] = None,
     workers: WorkersOpt = DEFAULT_WORKERS,
     overwrite: OverwriteOpt = False,
+    posterior: PosteriorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Map where each doctrine minimises P(war) and P(crisis) over two parameters.
@@ -333,6 +351,7 @@ def regimes(
             days=days,
             seed=seed,
             workers=workers,
+            posterior=posterior,
         )
         out_dir = out or Path("results") / planned.scenario.id / REGIMES_DIR
         store = output_store(scenario, next(iter(planned.studies.values())), out_dir, overwrite)
@@ -345,7 +364,7 @@ def regimes(
             f"{escape(planned.y.path)}), {len(planned.doctrines)} doctrines for "
             f"{planned.actor}, {planned.replicates} replicates x "
             f"{planned.scenario.settings.horizon_days} days, seed {planned.seed}, "
-            f"workers={workers}"
+            f"workers={workers}; parameters: {escape(results_label(planned))}"
         )
         started = time.perf_counter()
         with progress_bar() as bar:

@@ -34,12 +34,14 @@ from dualtrack.cli.options import (
     DoctrinesOpt,
     OutOpt,
     OverwriteOpt,
+    PosteriorOpt,
     RecordOpt,
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
     check_doctrines,
+    check_posterior,
     parse_doctrines,
 )
 
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from dualtrack.cli.budget import Estimate
+    from dualtrack.experiments.posterior_study import PosteriorStudy
     from dualtrack.experiments.store import Store
     from dualtrack.experiments.study import Study
 
@@ -115,11 +118,13 @@ def _plan(
     seed: int | None,
     record: str,
     workers: int,
-) -> tuple[Study, list[str]]:
+    posterior: Path | None = None,
+) -> tuple[Study, list[str], PosteriorStudy | None]:
     """Check every input and plan the study; refuse work this machine cannot hold.
 
-    Returns the study and the warnings about parts of the scenario that cannot have an
-    effect on it (printed here, recorded in the manifest)."""
+    Returns the study, the warnings about parts of the scenario that cannot have an
+    effect on it (printed here, recorded in the manifest) and, with ``--posterior``, the
+    study planned block by block on the posterior's draws."""
     from pydantic import ValidationError
 
     from dualtrack.cli import budget
@@ -133,6 +138,7 @@ def _plan(
     actors = [a.id for a in loaded.actors]
     if actor is not None and actor not in actors:
         raise InputError(f"--actor: expected one of {', '.join(actors)}, found {actor!r}")
+    chosen_posterior = check_posterior(posterior, loaded)
     try:
         # the tallies alone may not fit: say so before planning millions of chunks
         probe = plan_run(loaded, doctrines[0], actor=actor, replicates=1, days=days)
@@ -160,7 +166,13 @@ def _plan(
     warnings = [str(w) for w in scenario_warnings(loaded, actor=actor, horizon_days=days)]
     for warning in warnings:
         warn(warning)
-    return study, warnings
+    pstudy = None
+    if chosen_posterior is not None and posterior is not None:
+        from dualtrack.experiments.posterior_study import draws_for, under_posterior
+
+        draws = draws_for(study, chosen_posterior, str(posterior))
+        pstudy = under_posterior(study, draws)
+    return study, warnings, pstudy
 
 
 def _refuse_beyond_memory(
@@ -204,19 +216,26 @@ def left_behind(written: list[Path]) -> Callable[[], str]:
     )
 
 
-def _simulate(study: Study, workers: int) -> tuple[dict[str, xr.Dataset], float]:
+def _simulate(
+    study: Study, workers: int, pstudy: PosteriorStudy | None = None
+) -> tuple[dict[str, xr.Dataset], float]:
+    from dualtrack.experiments.posterior_study import NOMINAL, run_posterior_study
     from dualtrack.experiments.study import run_study
 
     plan = next(iter(study.plans.values()))
     say(
         f"[bold]{escape(study.scenario.name)}[/] - {len(study.plans)} doctrine(s) for "
         f"{study.actor}, {plan.replicates} replicates x {plan.compiled.n_steps} steps, "
-        f"seed {plan.seed}, record={study.record}, workers={workers}"
+        f"seed {plan.seed}, record={study.record}, workers={workers}; parameters: "
+        f"{escape(pstudy.label if pstudy else NOMINAL)}"
     )
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task("simulating", total=study.replicate_steps)
-        results = run_study(study, workers, lambda n: bar.advance(task, n))
+        if pstudy is None:
+            results = run_study(study, workers, lambda n: bar.advance(task, n))
+        else:
+            results = run_posterior_study(pstudy, workers, lambda n: bar.advance(task, n))
     return results, time.perf_counter() - started
 
 
@@ -244,11 +263,15 @@ def _save(
     extra_args: list[str],
     warnings: list[str],
     finish: Callable[[Path], None] | None = None,
+    pstudy: PosteriorStudy | None = None,
 ) -> list[Path]:
+    from dualtrack.experiments.posterior_study import manifest_entry
     from dualtrack.experiments.study_store import manifest, write_outputs
 
     resolved = study.scenario
     plan = next(iter(study.plans.values()))
+    if pstudy is not None:
+        extra_args = [*extra_args, "--posterior", pstudy.draws.source]
     command = reproduce_command(verb, scenario, study, store.path, extra_args)
     settings = {
         "doctrines": list(study.plans),
@@ -260,6 +283,7 @@ def _save(
         "workers": workers,
         "elapsed_s": round(elapsed, 3),
         "warnings": warnings,
+        **manifest_entry(pstudy.draws if pstudy else None),
     }
     provenance = manifest(resolved, settings, [shlex.join(command)])
     with stage("writing the results" + (" and the report" if finish else "")):
@@ -274,6 +298,12 @@ def _report_line(study: Study, elapsed: float, written: list[Path]) -> None:
         f"wrote {', '.join(p.name for p in written)} to {folder}; "
         f"{invocation.elapsed():.1f} s in all"
     )
+
+
+def _parameters(pstudy: PosteriorStudy | None) -> str:
+    from dualtrack.experiments.posterior_study import NOMINAL
+
+    return escape(pstudy.label if pstudy is not None else NOMINAL)
 
 
 def _dyad_title(study: Study) -> str:
@@ -293,6 +323,7 @@ def run(
     record: RecordOpt = "auto",
     workers: WorkersOpt = DEFAULT_WORKERS,
     overwrite: OverwriteOpt = False,
+    posterior: PosteriorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario under one or more doctrines and write the results to a folder.
@@ -306,20 +337,34 @@ def run(
     chosen = parse_doctrines(doctrines) or list(BUILTIN_DOCTRINES)
     written: list[Path] = []
     with stopped_by_signals(left_behind(written)):
-        study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+        study, warnings, pstudy = _plan(
+            scenario, chosen, actor, replicates, days, seed, record, workers, posterior
+        )
         store = output_store(scenario, study, out, overwrite)
-        results, elapsed = _simulate(study, workers)
+        results, elapsed = _simulate(study, workers, pstudy)
         summary = summary_table(results)
         tables = {FILES.summary: summary}
         written += _save(
-            "run", scenario, study, results, tables, store, workers, elapsed, [], warnings
+            "run",
+            scenario,
+            study,
+            results,
+            tables,
+            store,
+            workers,
+            elapsed,
+            [],
+            warnings,
+            pstudy=pstudy,
         )
         plan = next(iter(study.plans.values()))
         if as_json:
             emit_json({"summary": summary})
         else:
             print_summary(
-                summary, f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates)"
+                summary,
+                f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates; "
+                f"parameters: {_parameters(pstudy)})",
             )
         _report_line(study, elapsed, written)
 
@@ -337,6 +382,7 @@ def compare(
     record: RecordOpt = "auto",
     workers: WorkersOpt = DEFAULT_WORKERS,
     overwrite: OverwriteOpt = False,
+    posterior: PosteriorOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compare doctrines on common random numbers: paired differences and an HTML report.
@@ -359,9 +405,11 @@ def compare(
     chosen = [reference, *others] if reference not in chosen else chosen
     written: list[Path] = []
     with stopped_by_signals(left_behind(written)):
-        study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+        study, warnings, pstudy = _plan(
+            scenario, chosen, actor, replicates, days, seed, record, workers, posterior
+        )
         store = output_store(scenario, study, out, overwrite)
-        results, elapsed = _simulate(study, workers)
+        results, elapsed = _simulate(study, workers, pstudy)
         summary = summary_table(results)
         differences = paired_differences(results, reference)
         tables = {FILES.summary: summary, FILES.comparison: differences}
@@ -377,6 +425,7 @@ def compare(
             ["--reference", reference],
             warnings,
             finish=_render_report,
+            pstudy=pstudy,
         )
         plan = next(iter(study.plans.values()))
         if as_json:
@@ -385,7 +434,7 @@ def compare(
             print_summary(
                 summary,
                 f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates per doctrine, "
-                "common random numbers)",
+                f"common random numbers; parameters: {_parameters(pstudy)})",
             )
             print_differences(differences, reference)
         _report_line(study, elapsed, written)

@@ -19,6 +19,7 @@ and the command.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,14 @@ from dualtrack.doctrines import REGISTRY
 from dualtrack.engine.outputs import RecordMode
 from dualtrack.engine.run import Progress
 from dualtrack.experiments.executors import PointExecutor
+from dualtrack.experiments.posterior import Posterior
+from dualtrack.experiments.posterior_study import (
+    NOMINAL,
+    PosteriorStudy,
+    posterior_draws,
+    run_posterior_study,
+    under_posterior,
+)
 from dualtrack.experiments.study import Study, plan_study, run_study
 from dualtrack.experiments.study_store import combine
 from dualtrack.scenario.errors import ScenarioError
@@ -155,6 +164,8 @@ class RegimeGrid:
     y: GridAxis
     studies: dict[tuple[int, int], Study]
     """The study of each cell, keyed by (x index, y index)."""
+    posterior: PosteriorStudy | None = None
+    """The cells' studies planned block by block on posterior draws (axes excluded)."""
 
     @property
     def replicate_steps(self) -> int:
@@ -186,8 +197,13 @@ def plan_grid(
     replicates: int | None = None,
     seed: int | None = None,
     days: int | None = None,
+    posterior: Posterior | None = None,
+    posterior_source: str = "",
 ) -> RegimeGrid:
     """Plan every cell; bad axes, values or doctrines raise before anything runs.
+
+    With ``posterior``, every parameter but the two axes is drawn from it, one draw per block
+    of replicates, the same draws in every cell and for every doctrine.
 
     ``x`` defaults to the prior that the adversary (``adversary``, or the other side of the
     focus dyad) is an opportunist, ``y`` to the commitment of the actor's strongest ally
@@ -246,7 +262,33 @@ def plan_grid(
                     f"{base.id} (cell {x_axis.path}={x_value:g}, {y_axis.path}={y_value:g})",
                 ) from None
             studies[(i, j)] = plan_study(cell, list(doctrines), actor=actor, record=RECORD)
-    return RegimeGrid(resolved, actor, adversary, doctrines, x_axis, y_axis, studies)
+    planned = RegimeGrid(resolved, actor, adversary, doctrines, x_axis, y_axis, studies)
+    if posterior is None:
+        return planned
+    settings = resolved.settings
+    draws = posterior_draws(
+        posterior,
+        posterior_source,
+        settings.replicates,
+        settings.seed,
+        exclude=(x_axis.path, y_axis.path),
+    )
+    together, _ = _together(planned)
+    return dataclasses.replace(planned, posterior=under_posterior(together, draws))
+
+
+def _together(grid: RegimeGrid) -> tuple[Study, dict[tuple[tuple[int, int], str], str]]:
+    """Every cell's doctrines as one study (labels ``i,j:doctrine``) and the labels."""
+    plans = {
+        (key, name): plan
+        for key, study in grid.studies.items()
+        for name, plan in study.plans.items()
+    }
+    labels = {(key, name): f"{key[0]},{key[1]}:{name}" for key, name in plans}
+    together = Study(
+        grid.scenario, grid.actor, {labels[item]: plan for item, plan in plans.items()}
+    )
+    return together, labels
 
 
 def run_grid(
@@ -260,16 +302,11 @@ def run_grid(
     The plans of every cell and doctrine run as one study, so workers stay busy across cells;
     results do not depend on the executor or the number of workers.
     """
-    plans = {
-        (key, name): plan
-        for key, study in grid.studies.items()
-        for name, plan in study.plans.items()
-    }
-    labels = {(key, name): f"{key[0]},{key[1]}:{name}" for key, name in plans}
-    together = Study(
-        grid.scenario, grid.actor, {labels[item]: plan for item, plan in plans.items()}
-    )
-    results = run_study(together, workers, progress)
+    together, labels = _together(grid)
+    if grid.posterior is None:
+        results = run_study(together, workers, progress)
+    else:
+        results = run_posterior_study(grid.posterior, workers, progress)
     by_cell = {
         key: combine({name: results[labels[(key, name)]] for name in study.plans})
         for key, study in grid.studies.items()
@@ -300,6 +337,7 @@ def run_grid(
             "y_path": grid.y.path,
             "doctrines": ", ".join(grid.doctrines),
             "command": command,
+            "parameters": grid.posterior.label if grid.posterior is not None else NOMINAL,
         }
     )
     if grid.adversary is not None:

@@ -133,6 +133,26 @@ def run_study(
     """
     plans = list(study.plans.values())
     tasks = [(p, chunk) for p, plan in enumerate(plans) for chunk in plan.chunks]
+    arrays = run_chunks(plans, tasks, workers, progress)
+    results: dict[str, xr.Dataset] = {}
+    position = 0
+    for name, plan in study.plans.items():
+        results[name] = assemble(plan, arrays[position : position + len(plan.chunks)])
+        position += len(plan.chunks)
+    return results
+
+
+def run_chunks(
+    plans: Sequence[RunPlan],
+    tasks: Sequence[tuple[int, tuple[int, int]]],
+    workers: int | PointExecutor = 1,
+    progress: Progress | None = None,
+) -> list[Arrays]:
+    """The arrays of each ``(plan index, chunk)`` task, in the order of ``tasks``.
+
+    Runs in this process, on ``workers`` local processes or on the executor given; each
+    worker receives ``plans`` once. The order of completion never reaches the result.
+    """
     items = [(index, p, chunk) for index, (p, chunk) in enumerate(tasks)]
     arrays: list[Arrays | None] = [None] * len(items)
     if isinstance(workers, int) and (workers <= 1 or len(items) <= 1):
@@ -141,15 +161,9 @@ def run_study(
     else:
         executor = make_executor(processes=workers) if isinstance(workers, int) else workers
         with executor:
-            for index, chunk_arrays in executor.imap_unordered(_run_chunk, plans, items):
+            for index, chunk_arrays in executor.imap_unordered(_run_chunk, list(plans), items):
                 arrays[index] = chunk_arrays
                 if progress is not None:
                     _, p, (_, count) = items[index]
                     progress(count * plans[p].compiled.n_steps)
-    results: dict[str, xr.Dataset] = {}
-    position = 0
-    for name, plan in study.plans.items():
-        parts = [a for a in arrays[position : position + len(plan.chunks)] if a is not None]
-        position += len(plan.chunks)
-        results[name] = assemble(plan, parts)
-    return results
+    return [a for a in arrays if a is not None]

@@ -33,6 +33,8 @@ from dualtrack.doctrines.base import make_doctrine
 from dualtrack.engine.run import simulate
 from dualtrack.experiments.design import Design, design_from_tables, make_design
 from dualtrack.experiments.executors import PointExecutor
+from dualtrack.experiments.posterior import Posterior
+from dualtrack.experiments.posterior_study import blocks, parameters_label, simulate_under_posterior
 from dualtrack.experiments.store import FILES, SWEEP_KIND
 from dualtrack.experiments.sweep_store import SweepStore, points_schema
 from dualtrack.scenario.errors import ScenarioError
@@ -80,6 +82,9 @@ class PointRunner:
     days: int | None
     seed: int
     summarise: Summariser
+    posterior: Posterior | None = None
+    """Draw the parameters outside the design from this posterior, one draw per block."""
+    posterior_source: str = ""
 
     def __call__(self, point: int, values: Sequence[float]) -> list[dict[str, Any]]:
         """The rows (one per doctrine) of one point."""
@@ -88,6 +93,11 @@ class PointRunner:
         keys = {"point": point, "seed": seed, "replicates": self.replicates}
         try:
             scenario = apply_values(self.scenario, sampled)
+            rows = [
+                {**keys, "doctrine": name, "feasible": True, "error": "", **sampled}
+                | self.summarise(self._simulate(scenario, name, seed))
+                for name in self.doctrines
+            ]
         except ScenarioError as error:
             missing = dict.fromkeys(self.summarise.columns(), float("nan"))
             return [
@@ -95,22 +105,42 @@ class PointRunner:
                 | missing
                 for name in self.doctrines
             ]
-        rows = []
-        for name in self.doctrines:
-            ds = simulate(
+        return rows
+
+    def _simulate(self, scenario: Scenario, doctrine: str, seed: int) -> xr.Dataset:
+        """One doctrine's run at a point (the actor's own doctrine keeps its parameters)."""
+        if self.posterior is None:
+            return simulate(
                 scenario,
-                name,  # the actor's own doctrine keeps the scenario's parameters
+                doctrine,
                 actor=self.actor,
                 replicates=self.replicates,
                 seed=seed,
                 days=self.days,
                 record="summary",
             )
-            rows.append(
-                {**keys, "doctrine": name, "feasible": True, "error": "", **sampled}
-                | self.summarise(ds)
-            )
-        return rows
+        # the design's parameters come from the design, the rest from the posterior; every
+        # doctrine of the point runs the same draws (they derive from the point's seed)
+        return simulate_under_posterior(
+            scenario,
+            doctrine,
+            self.posterior,
+            self.posterior_source,
+            actor=self.actor,
+            replicates=self.replicates,
+            seed=seed,
+            days=self.days,
+            record="summary",
+            exclude=self.paths,
+        )
+
+    @property
+    def parameters(self) -> str:
+        """Which values the runs use outside the design: nominal, or the posterior's."""
+        if self.posterior is None:
+            return parameters_label(None)
+        draws = len(blocks(self.replicates))
+        return f"{parameters_label(self.posterior_source, draws)} per point, design excluded"
 
 
 def run_point(runner: PointRunner, item: tuple[int, tuple[float, ...]]) -> list[dict[str, Any]]:
@@ -160,7 +190,7 @@ class Sweep:
             "days": self.days,
             "seed": self.runner.seed,
             "columns": list(self.runner.summarise.columns()),
-        }
+        } | ({"parameters_from": self.runner.parameters} if self.runner.posterior else {})
 
 
 def plan_sweep(
@@ -177,11 +207,15 @@ def plan_sweep(
     actor: str | None = None,
     levels: int = 4,
     second_order: bool = False,
+    posterior: Posterior | None = None,
+    posterior_source: str = "",
 ) -> Sweep:
     """Choose the parameters, draw the design and set up the runs of a sweep.
 
     ``doctrines`` default to the subject's own doctrine; ``parameters`` are path patterns
-    (default: every uncertain parameter); ``seed`` defaults to the scenario's.
+    (default: every uncertain parameter); ``seed`` defaults to the scenario's. With
+    ``posterior``, the parameters outside the design are drawn from it, one draw per block
+    of replicates at every point (``posterior_source`` names it in the manifest).
     """
     base = load_scenario(scenario)
     actor = actor or base.subject
@@ -208,6 +242,8 @@ def plan_sweep(
         days=days,
         seed=seed,
         summarise=summarise,
+        posterior=posterior,
+        posterior_source=posterior_source,
     )
     return Sweep(base, drawn, runner)
 
@@ -236,6 +272,7 @@ def _manifest(sweep: Sweep, command: Sequence[str] | None, batch_points: int) ->
         "days": sweep.days,
         "seed": sweep.runner.seed,
         "seeding": "point seed = SeedSequence(seed, spawn_key=(point,)), 63 bits",
+        "parameters_used": sweep.runner.parameters,
         "record": "summary",
         "batch_points": batch_points,
         "parameters": [p.describe() for p in sweep.design.parameters],

@@ -139,6 +139,7 @@ def exploration_section(summary: ExplorationSummary, outcome: str | None = None)
             f"{len(summary.parameters)} uncertain parameters, "
             f"{summary.facts.replicates} replicates x {summary.facts.days} days per point, "
             f"doctrines {', '.join(summary.doctrines)}, seed {summary.facts.seed}; "
+            f"parameters outside the design: {summary.facts.parameters}; "
             f"{summary.infeasible_points} infeasible point(s)."
         ),
     )

@@ -30,7 +30,7 @@ from dualtrack.report import figure_spec as fs
 from dualtrack.report import matplotlib_renderer, plotly_renderer
 from dualtrack.report.html import Block, Section, figure_html, render_page, table_block
 from dualtrack.report.palette import INK, doctrine_colour
-from dualtrack.report.tables import Cell, Table, manifest_table
+from dualtrack.report.tables import Cell, Table, manifest_table, parameters_used
 
 REGIMES_DIR = FILES.regimes
 """A regimes folder inside a results folder gets a section in that folder's report."""
@@ -231,6 +231,7 @@ def render_regimes_report(folder: Path | str) -> Path:
             ("doctrines", ", ".join(regime_map.doctrines)),
             ("replicates", f"{regime_map.replicates:,} per doctrine and cell"),
             ("seed", str(manifest.get("seed", "?"))),
+            ("parameters", parameters_used(manifest)),
         ],
         sections=[
             regimes_section(regime_map, html, f"{FIGURES_DIR}/regime_map.png"),

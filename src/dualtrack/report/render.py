@@ -52,6 +52,7 @@ from dualtrack.report.tables import (
     Table,
     difference_table,
     manifest_table,
+    parameters_used,
     scenario_tables,
     summary_table,
 )
@@ -548,6 +549,7 @@ def _facts(folder: OutputFolder) -> list[tuple[str, str]]:
         ),
         ("record", folder.record),
         ("seed", str(folder.manifest.get("seed", results.attrs.get("seed", "?")))),
+        ("parameters", parameters_used(folder.manifest)),
     ]
 
 

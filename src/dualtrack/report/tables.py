@@ -513,6 +513,13 @@ def scenario_tables(
     return tables
 
 
+def parameters_used(manifest: Mapping[str, Any]) -> str:
+    """Which values the results ran with: ``nominal`` or ``posterior DIR (N draws)``."""
+    from dualtrack.experiments.posterior_study import NOMINAL
+
+    return str(manifest.get("settings", {}).get("parameters", NOMINAL))
+
+
 def manifest_table(manifest: Mapping[str, Any]) -> Table:
     """Provenance of the results: version, seed, scenario hash, command, settings, files."""
     settings = manifest.get("settings", {})
@@ -523,6 +530,7 @@ def manifest_table(manifest: Mapping[str, Any]) -> Table:
             f"{manifest.get('scenario_id', '?')} (hash {manifest.get('scenario_hash', '?')})",
         ],
         ["seed", manifest.get("seed", "?")],
+        ["parameters", parameters_used(manifest)],
         ["command", Cell(str(manifest.get("command", "?")), code=True, css="wrap")],
         ["created (UTC)", manifest.get("created_utc", "?")],
         [

@@ -68,7 +68,9 @@ SEED_SOURCE = "seed:Preiherman"
 
 _EVENT_ID = re.compile(r"E[0-9]{3}")
 _CAMEO = re.compile(r"(0[1-9]|1[0-9]|20)[0-9]{0,2}")
-_SOURCE = re.compile(re.escape(SEED_SOURCE) + r"(; .+)?")
+_SOURCE = re.compile(re.escape(SEED_SOURCE) + r"(; .+)?|(?!seed:)[^ ;].{9,}")
+"""The seed, optionally followed by public references; or, for an event the seed does not
+cover, public references alone (at least ten characters: kind of document and date)."""
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -299,7 +301,7 @@ def validate_events(
             problem(
                 "source",
                 f"expected '{SEED_SOURCE}' optionally followed by '; ' and references, "
-                f"found {row['source']!r}",
+                f"or public references alone, found {row['source']!r}",
             )
     return problems
 

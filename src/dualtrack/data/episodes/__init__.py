@@ -1,0 +1,1 @@
+"""Coded episodes (one YAML file each) that calibration fits and holdout validation predicts."""
