@@ -138,15 +138,20 @@ def test_robustness_over_posterior_draws(tmp_path: Path) -> None:
     posterior.to_dataset().to_netcdf(folder / POSTERIOR_FILE)
     data = invoke_json(
         "instruments",
-        *TINY,
+        "-n",
+        "512",
+        "--days",
+        "10",
+        "--workers",
+        "1",
         "-i",
         "joint-investigation",
         "--posterior",
         str(folder),
-        "--points",
-        "4",
     )
-    assert {row["points"] for row in data["robustness"]} == {4}
+    # one draw per block of 256 replicates: two draws, each with its own paired effect
+    assert {row["points"] for row in data["robustness"]} == {2}
+    assert sorted({row["point"] for row in data["robustness_points"]}) == [0, 1]
     missing = Posterior(
         parameters=("mechanisms.nowhere.rate",),
         values=np.array([[1.0]]),

@@ -124,3 +124,27 @@ def test_the_frontier_keeps_only_undominated_sets() -> None:
         "c": False,
         "d": False,
     }
+
+
+def test_under_a_posterior_the_instrument_acts_on_the_drawn_value(
+    builtin_copy: dict[str, Any],
+) -> None:
+    from dualtrack.experiments.instruments import instruments_under_posterior
+    from dualtrack.experiments.posterior import Posterior
+    from dualtrack.experiments.posterior_study import posterior_draws
+
+    builtin_copy["instruments"] = [instrument("flights", {"transparency": 0.5})]
+    study = plan_instruments(builtin_copy, ["flights"], replicates=300, days=20)
+    posterior = Posterior(
+        parameters=("dyads[0].verification.transparency",),
+        values=np.array([[0.3]]),
+        weights=np.array([1.0]),
+        attrs={},
+    )
+    draws = posterior_draws(posterior, "test", 300, study.study.plans[BASELINE].seed)
+    under = instruments_under_posterior(study, draws)
+    for plan in under.blocks["flights"]:  # two blocks of replicates, one draw each
+        assert plan.scenario.dyads[0].verification.transparency.value == pytest.approx(0.65)
+    for plan in under.blocks[BASELINE]:
+        assert plan.scenario.dyads[0].verification.transparency.value == pytest.approx(0.3)
+    assert [p.chunks for p in under.blocks[BASELINE]] == [((0, 256),), ((256, 44),)]

@@ -109,6 +109,24 @@ def point_effects(
     return pd.concat(frames, ignore_index=True)
 
 
+def draw_effects(
+    results: Mapping[str, xr.Dataset],
+    sets: Sequence[InstrumentSet],
+    replicate_blocks: Sequence[tuple[int, int]],
+    confidence: float = 0.95,
+    outcomes: Sequence[Outcome] = EFFECT_OUTCOMES,
+) -> pd.DataFrame:
+    """Each set's paired effect within each block of replicates (one posterior draw each),
+    with ``point`` the draw's index (columns as :func:`point_effects`)."""
+    frames = []
+    for draw, (start, count) in enumerate(replicate_blocks):
+        block = {n: ds.isel(replicate=slice(start, start + count)) for n, ds in results.items()}
+        table = effects_table(block, sets, confidence, outcomes)
+        table.insert(0, "point", draw)
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)
+
+
 def robustness_table(per_point: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Per set and outcome, across points: the share of points where it helps (its estimate
     better than no instrument, Wilson interval), the share where it helps distinguishably, and

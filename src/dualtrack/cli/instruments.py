@@ -37,11 +37,13 @@ from dualtrack.cli.options import (
     DEFAULT_WORKERS,
     DaysOpt,
     OverwriteOpt,
+    PosteriorOpt,
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
     check_out_dir,
+    check_posterior,
     parse_doctrines,
 )
 
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from dualtrack.experiments.instruments import InstrumentSet
+    from dualtrack.experiments.posterior_study import PosteriorStudy
     from dualtrack.experiments.study import Study
     from dualtrack.scenario.schema import Scenario
 
@@ -83,18 +86,12 @@ SweepOpt = Annotated[
         help="An exploration folder (`dualtrack explore --out`): robustness over its points."
     ),
 ]
-PosteriorOpt = Annotated[
-    Path | None,
-    typer.Option(
-        help="A calibration folder (`dualtrack calibrate --out`): robustness over "
-        "draws of its posterior."
-    ),
-]
 PointsOpt = Annotated[
     int,
     typer.Option(
         min=1,
-        help="Points of the sweep (its first ones) or draws of the posterior to run at.",
+        help="Points of the sweep (its first ones) to run at (under --posterior, one draw "
+        "per block of 256 replicates: raise -n for more draws).",
     ),
 ]
 OutDirOpt = Annotated[
@@ -226,18 +223,6 @@ def _sweep_points(folder: Path, scenario: Scenario, points: int) -> list[dict[st
     return [{p: float(v) for p, v in row.items()} for _, row in design.iterrows()]
 
 
-def _posterior_draws(
-    folder: Path, scenario: Scenario, draws: int, seed: int | None
-) -> list[dict[str, float]]:
-    """``draws`` parameter vectors resampled by weight from a calibration's posterior (its
-    parameters checked against the scenario: a located error names the file or parameter)."""
-    from dualtrack.experiments.posterior import load_posterior
-
-    posterior = load_posterior(folder, scenario)
-    values = posterior.draw(draws, scenario.settings.seed if seed is None else seed)
-    return [{p: float(v) for p, v in zip(posterior.parameters, row, strict=True)} for row in values]
-
-
 def _check_names(scenario: Scenario, names: list[str] | None, combinations: int) -> None:
     from dualtrack.experiments.instruments import instrument_sets
 
@@ -247,18 +232,31 @@ def _check_names(scenario: Scenario, names: list[str] | None, combinations: int)
         raise InputError(f"--instruments: {error.args[0]}") from None
 
 
-def _simulate(study: Study, workers: int, what: str) -> tuple[dict[str, xr.Dataset], float]:
+def _simulate(
+    study: Study, workers: int, what: str, under: PosteriorStudy | None = None
+) -> tuple[dict[str, xr.Dataset], float]:
+    """Run the study's plans (or, ``under`` a posterior, its blocks) with a progress bar."""
+    from dualtrack.experiments.posterior_study import run_posterior_study
     from dualtrack.experiments.study import run_study
 
     plan = next(iter(study.plans.values()))
     say(
         f"[bold]{escape(study.scenario.name)}[/] - {what}: {len(study.plans)} run(s) of "
-        f"{plan.replicates} replicates x {plan.compiled.n_steps} steps, workers={workers}"
+        f"{plan.replicates} replicates x {plan.compiled.n_steps} steps, "
+        + (f"parameters: {under.label}, " if under is not None else "")
+        + f"workers={workers}"
     )
     started = time.perf_counter()
     with progress_bar() as bar:
         task = bar.add_task(what, total=study.replicate_steps)
-        results = run_study(study, workers, lambda n: bar.advance(task, n))
+
+        def advance(steps: int) -> None:
+            bar.advance(task, steps)
+
+        if under is None:
+            results = run_study(study, workers, advance)
+        else:
+            results = run_posterior_study(under, workers, advance)
     return results, time.perf_counter() - started
 
 
@@ -336,10 +334,15 @@ def instruments(
     aggression), P(war), expected agreements and cost, with 95% intervals; the frontier of risk
     reduction against intrusiveness; with --sweep or --posterior, the share of the uncertainty
     in which each set helps."""
-    from dualtrack.analysis.instruments import effects_table, frontier, point_effects
+    from dualtrack.analysis.instruments import draw_effects, effects_table, frontier, point_effects
     from dualtrack.analysis.instruments import robustness_table as robustness_summary
     from dualtrack.analysis.outcomes import summary_table
-    from dualtrack.experiments.instruments import plan_instruments, plan_robustness
+    from dualtrack.experiments.instruments import (
+        instruments_under_posterior,
+        plan_instruments,
+        plan_robustness,
+    )
+    from dualtrack.experiments.posterior_study import blocks, draws_for, parameters_label
     from dualtrack.scenario.loading import load_scenario
 
     json_mode(as_json)
@@ -366,10 +369,7 @@ def instruments(
         uncertain_points = _sweep_points(sweep, loaded, points)
         origin = f"sweep {sweep} ({len(uncertain_points)} points)"
         uncertainty = ("--sweep", sweep, points)
-    elif posterior is not None:
-        uncertain_points = _posterior_draws(posterior, loaded, points, seed)
-        origin = f"posterior {posterior} ({len(uncertain_points)} draws)"
-        uncertainty = ("--posterior", posterior, points)
+    drawn = check_posterior(posterior, loaded)
     written: list[Path] = []
     with stopped_by_signals(
         lambda: (
@@ -392,8 +392,16 @@ def instruments(
         resolved = planned.scenario
         if combinations > len(planned.sets) - 1:
             warn(f"--combinations {combinations}: only {len(planned.sets) - 1} set(s) to run")
-        results, elapsed = _simulate(planned.study, workers, "instrument sets")
         plan = planned.study.plans["none"]
+        draws = None
+        if drawn is not None and posterior is not None:
+            draws = draws_for(planned.study, drawn, str(posterior))
+            origin = parameters_label(draws.source, draws.n_draws)
+            uncertainty = ("--posterior", posterior, points)
+            under = instruments_under_posterior(planned, draws)
+            results, elapsed = _simulate(planned.study, workers, "instrument sets", under)
+        else:
+            results, elapsed = _simulate(planned.study, workers, "instrument sets")
         effects = effects_table(results, planned.sets)
         front = frontier(effects, risk)
         summary = summary_table(results).rename(columns={"doctrine": "instruments"})
@@ -402,7 +410,11 @@ def instruments(
             "frontier.csv": front,
             "summary.csv": summary,
         }
-        if uncertain_points is not None and origin is not None:
+        if draws is not None:
+            per_draw = draw_effects(results, planned.sets, blocks(plan.replicates))
+            tables["robustness_points.csv"] = per_draw
+            tables["robustness.csv"] = robustness_summary(per_draw)
+        elif uncertain_points is not None and origin is not None:
             robust = plan_robustness(
                 loaded,
                 planned.sets,
@@ -412,9 +424,8 @@ def instruments(
                 seed=plan.seed,
                 days=days,
             )
-            option = "--sweep" if sweep is not None else "--posterior"
             for point, reason in robust.infeasible.items():
-                warn(f"{option}: point {point} is infeasible and left out: {reason}")
+                warn(f"--sweep: point {point} is infeasible and left out: {reason}")
             point_results, more = _simulate(robust.study, workers, "robustness")
             elapsed += more
             per_point = point_effects(robust, point_results)

@@ -5,12 +5,14 @@ scenario (``scenario.instruments.apply_instruments``) planned on the same seed, 
 ``r`` of every variant draws the same random numbers (common random numbers: the engine's
 random layout depends on the scenario's structure, which instruments do not change) and the
 per-replicate differences against the set without instruments are paired. Robustness runs the
-same sets at points of the uncertainty (a sweep's design, or draws from a posterior), each
-point on its own seed (``sweep.point_seed``) shared by its variants.
+same sets at points of a sweep's design, each point on its own seed (``sweep.point_seed``)
+shared by its variants; under a posterior, each block of replicates runs one draw
+(``experiments.posterior_study``) and the per-block paired effects say where each set helps.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ import xarray as xr
 
 from dualtrack.engine.outputs import RecordMode
 from dualtrack.engine.run import DEFAULT_CHUNK, RunPlan, plan_run
+from dualtrack.experiments.posterior_study import PosteriorDraws, PosteriorStudy, blocks
 from dualtrack.experiments.study import Study
 from dualtrack.experiments.sweep import point_seed
 from dualtrack.scenario.errors import ScenarioError
@@ -137,6 +140,37 @@ def plan_instruments(
     )
     resolved = plans[BASELINE].scenario
     return InstrumentStudy(Study(resolved, resolved.subject, plans), tuple(sets))
+
+
+def instruments_under_posterior(study: InstrumentStudy, draws: PosteriorDraws) -> PosteriorStudy:
+    """The instrument study with block ``b`` of every set run on posterior draw ``b``
+    (``experiments.posterior_study``: one draw per block of replicates, the nominal run's random
+    streams, so the sets stay paired within each block).
+
+    The draw is written into the scenario first and the set's instruments act on it, so an
+    instrument's lever combines with the drawn value (a posterior over a lever does not undo
+    the instrument). A draw that breaks a scenario rule is its located ``ScenarioError``.
+    """
+    nominal = study.study.plans[BASELINE]
+    at_draw = []
+    for b in range(draws.n_draws):
+        try:
+            at_draw.append(apply_values(study.scenario, draws.block(b)))
+        except ScenarioError as error:
+            raise ScenarioError(error.problems, f"{draws.source} (posterior draw {b})") from None
+    planned: dict[str, tuple[RunPlan, ...]] = {}
+    for s in study.sets:
+        per_block = []
+        for b, chunk in enumerate(blocks(nominal.replicates)):
+            plan = plan_run(
+                apply_instruments(at_draw[b], s.members),
+                replicates=nominal.replicates,
+                seed=nominal.seed,
+                record=nominal.record,
+            )
+            per_block.append(dataclasses.replace(plan, chunks=(chunk,)))
+        planned[s.name] = tuple(per_block)
+    return PosteriorStudy(study.study, draws, planned)
 
 
 @dataclass(frozen=True)
