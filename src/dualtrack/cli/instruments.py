@@ -390,8 +390,9 @@ def instruments(
         except ValueError as error:
             raise InputError(str(error)) from None
         resolved = planned.scenario
-        if combinations > len(planned.sets) - 1:
-            warn(f"--combinations {combinations}: only {len(planned.sets) - 1} set(s) to run")
+        singles = sum(len(s.members) == 1 for s in planned.sets)
+        if combinations > singles:
+            warn(f"--combinations {combinations}: there are only {singles} instrument(s)")
         plan = planned.study.plans["none"]
         draws = None
         if drawn is not None and posterior is not None:

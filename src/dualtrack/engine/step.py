@@ -414,13 +414,13 @@ def _warned_strength(forces: Array, c: Compiled, by_side: Array) -> Array:
     """Each dyad side's strength along the dyad after the warning its prior notification
     gives (``notification``), (replicate, dyad, side); sides of dyads without notification
     keep ``by_side``."""
-    warned = by_side.copy()
+    warned = by_side
     r, n_s = len(forces), len(c.sector_ids)
     for steps in np.unique(c.notice_steps[c.notice_steps > 0.0]):
         reinforced = notification.warned_forces(forces, c.capacity, c.rate_dt, float(steps))
         side_strength = (_strength(reinforced, c.weight) @ c.presence).reshape(r, n_s, 2)
-        dyads = c.notice_steps == steps
-        warned[:, dyads] = _dyad_strength(side_strength, c)[:, dyads]
+        dyads = (c.notice_steps == steps)[None, :, None]
+        warned = np.where(dyads, _dyad_strength(side_strength, c), warned)
     return warned
 
 
