@@ -148,3 +148,25 @@ def test_under_a_posterior_the_instrument_acts_on_the_drawn_value(
     for plan in under.blocks[BASELINE]:
         assert plan.scenario.dyads[0].verification.transparency.value == pytest.approx(0.3)
     assert [p.chunks for p in under.blocks[BASELINE]] == [((0, 256),), ((256, 44),)]
+
+
+def test_prior_notification_deters_limited_attacks_not_probes(builtin_copy: dict[str, Any]) -> None:
+    """Against an opportunist bent on limited attacks, 42 days' warning lets the defender
+    reinforce, so attacks fall (paired on common random numbers); probes get no warning."""
+    from dualtrack.analysis.outcomes import OUTCOMES
+
+    for actor in builtin_copy["actors"]:
+        actor["p_opportunist"] = 1.0 if actor["id"] == "UKR" else 0.0
+    builtin_copy["mechanisms"] = {
+        "aggression": {
+            "attack": {"gain": 6.0, "failure_cost": 2.0, "punishment_cost": 2.0, "max_rate": 0.05}
+        }
+    }
+    builtin_copy["instruments"] = [instrument("notice", {"notification_days": 42})]
+    study = plan_instruments(builtin_copy, ["notice"], replicates=64, days=90)
+    results = run_study(study.study)
+    chosen = [o for o in OUTCOMES if o.name in ("attacks", "probes")]
+    effects = effects_table(results, study.sets, outcomes=chosen).set_index("outcome")
+    assert results[BASELINE].attacks.sum() > 64  # the test has attacks to deter
+    assert effects.loc["attacks", "high"] < 0.0
+    assert effects.loc["probes", "difference"] == pytest.approx(0.0, abs=0.05)
