@@ -12,6 +12,7 @@ from dualtrack.cli import (  # noqa: F401  (each registers its commands)
     core,
     explore,
     history,
+    instruments,
     regimes,
     report,
     serve,

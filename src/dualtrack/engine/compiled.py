@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from dualtrack.doctrines.base import Doctrine, make_doctrine
 from dualtrack.engine.forcing import Forcing, Indices, standing, tabulate
 from dualtrack.engine.linear import LinearMap
-from dualtrack.mechanisms import incidents, perception, threat
+from dualtrack.mechanisms import incidents, intent, notification, perception, threat
 from dualtrack.scenario.deployment import sector_presence
 from dualtrack.scenario.schema import Scenario
 
@@ -178,6 +178,15 @@ class Compiled:
     """Some actor may be an opportunist: the intent stream is drawn, aggression possible."""
     learning: bool
     """Some belief is not dogmatic (a prior strictly between 0 and 1): beliefs update."""
+    # instrument levers of the dyads (docs/model.md §7.16); their defaults change nothing
+    contact_kappa: Array
+    """Contact-incident coefficient per sector, less what incident prevention prevents."""
+    sector_blame: Array
+    """Chance that an exogenous incident in each sector is blamed on the adversary."""
+    notice_steps: Array
+    """Steps of warning a defender gets of a limited attack in each dyad (0: none)."""
+    pair_model_sd: Array
+    """Each observer's model error of a security seeker's strength, (pair,)."""
     forcing: Forcing
     layout: RandomLayout
     intent_layout: IntentLayout
@@ -519,6 +528,7 @@ def _status_quo(
     dyads: Dyads,
     sectors: Sectors,
     before: Forcing,
+    levers: Levers,
 ) -> StatusQuo:
     """The threat each actor feels at the start, through the mechanisms the step uses.
 
@@ -537,10 +547,10 @@ def _status_quo(
     initial_bias = forces.inflation[pairs.pair_observer] * (1.0 - effective)
     strength = forces.initial @ forces.weight
     side_strength = (strength @ sectors.presence).reshape(n_s, 2)
-    contact = incidents.contact_rate(side_strength, mech.incidents.contact_rate.value)
+    contact = incidents.contact_rate(side_strength, levers.contact_kappa)
     expected_attributed = (
         contact @ sectors.contact_to_pairs
-        + (mech.incidents.misattribution.value * before.exogenous[0]).reshape(-1)
+        + (levers.sector_blame[:, None] * before.exogenous[0]).reshape(-1)
         @ sectors.exogenous_to_pairs
     )
     retention = threat.decay_factor(step, mech.threat.memory_days.value)
@@ -562,6 +572,34 @@ def _status_quo(
     )
 
 
+class Levers(NamedTuple):
+    """The instrument levers of each dyad spread over its sectors and pairs (§7.16)."""
+
+    contact_kappa: Array
+    sector_blame: Array
+    notice_steps: Array
+    pair_model_sd: Array
+
+
+def _levers(scenario: Scenario, index: Indices, pair_dyad: IntArray, step: float) -> Levers:
+    mech = scenario.mechanisms
+    verification = [d.verification for d in scenario.dyads]
+    sector_dyad = [index.dyads[frozenset(s.between)] for s in scenario.sectors]
+    prevention = np.array([verification[d].incident_prevention.value for d in sector_dyad])
+    attribution = np.array([verification[d].attribution.value for d in sector_dyad])
+    insight = np.array([v.intent_insight.value for v in verification] + [0.0])
+    return Levers(
+        contact_kappa=incidents.prevented_contact_rate(
+            mech.incidents.contact_rate.value, prevention
+        ),
+        sector_blame=incidents.blame_probability(mech.incidents.misattribution.value, attribution),
+        notice_steps=np.array(
+            [notification.lead_steps(v.notification_days.value, step) for v in verification]
+        ),
+        pair_model_sd=intent.model_error(mech.intent.model_sd.value, insight[pair_dyad]),
+    )
+
+
 LINEAR_FIELDS = frozenset(f.name for f in dataclasses.fields(Compiled) if f.type == "LinearMap")
 """Fields of :class:`Compiled` applied as matrices (the steps build them dense)."""
 
@@ -579,13 +617,14 @@ def compile_scenario(scenario: Scenario, overrides: dict[str, Doctrine] | None =
     sectors = _sectors(scenario, index)
     slots = _alliance_slots(index, allies, dyads.dyad_sides)
     forcing = tabulate(scenario, index, n_steps, scenario.shocks)
+    levers = _levers(scenario, index, pairs.pair_dyad, step)
     status_quo = _status_quo(
-        scenario, step, forces, pairs, dyads, sectors, standing(scenario, index)
+        scenario, step, forces, pairs, dyads, sectors, standing(scenario, index), levers
     )
     entries = _perception_entries(forces, pairs, sectors.pair_facing, forcing)
     # each step's fields, under Compiled's names; the matrices applied to states as LinearMaps
     groups: dict[str, Any] = {}
-    for group in (forces, pairs, dyads, sectors, slots, entries, status_quo):
+    for group in (forces, pairs, dyads, sectors, slots, entries, status_quo, levers):
         for name, value in group._asdict().items():
             groups[name] = LinearMap(value) if name in LINEAR_FIELDS else value
     prior = np.array([a.p_opportunist.value for a in scenario.actors])

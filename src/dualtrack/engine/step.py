@@ -30,6 +30,7 @@ from dualtrack.mechanisms import (
     incidents,
     intent,
     noise,
+    notification,
     perception,
     posture,
     threat,
@@ -84,6 +85,8 @@ class StepConstants:
         }
         """The pairs of each deciding actor whose doctrine reads beliefs (as its classifier
         says; tests check the claim): without any opportunist every belief is 0."""
+        self.any_notice = bool(np.any(compiled.notice_steps > 0.0))
+        """Some dyad has prior notification: limited attacks face a warned defender."""
         # chance that an aggressor against each dyad side is punished: (dyad, side)
         self.p_punish = aggression.punishment_probability(
             compiled.resolve[compiled.dyad_sides[:, ::-1]], compiled.side_commitment[:, ::-1, :]
@@ -369,14 +372,13 @@ class Incidents(NamedTuple):
 
 def _incidents(forces: Array, c: Compiled, k: StepConstants, t: int, uniforms: Array) -> Incidents:
     """Contact and exogenous incidents per sector, and whom each side blames."""
-    params = k.params.incidents
     layout = c.layout
     r, n_s = len(forces), len(c.sector_ids)
     side_strength = (_strength(forces, c.weight) @ c.presence).reshape(r, n_s, 2)
-    contact_rate = incidents.contact_rate(side_strength, params.contact_rate.value)
+    contact_rate = incidents.contact_rate(side_strength, c.contact_kappa)
     contact = incidents.poisson_inverse(contact_rate * c.dt, uniforms[:, layout.contact])
     exo = c.forcing.exogenous[t] * c.dt  # (sector, victim side)
-    blame = params.misattribution.value
+    blame = c.sector_blame[:, None]  # per sector: joint investigation (§7.16)
     exo_rates = np.stack([blame * exo, (1.0 - blame) * exo], axis=-1)
     exo_counts = incidents.poisson_inverse(
         exo_rates, uniforms[:, layout.exogenous].reshape(r, n_s, 2, 2)
@@ -407,14 +409,36 @@ def _dyad_strength(side_strength: Array, c: Compiled) -> Array:
     return (side_strength.transpose(0, 2, 1) @ c.sector_to_dyad).transpose(0, 2, 1)
 
 
+def _warned_strength(forces: Array, c: Compiled, by_side: Array) -> Array:
+    """Each dyad side's strength along the dyad after the warning its prior notification
+    gives (``notification``), (replicate, dyad, side); sides of dyads without notification
+    keep ``by_side``."""
+    warned = by_side
+    r, n_s = len(forces), len(c.sector_ids)
+    for steps in np.unique(c.notice_steps[c.notice_steps > 0.0]):
+        reinforced = notification.warned_forces(forces, c.capacity, c.rate_dt, float(steps))
+        side_strength = (_strength(reinforced, c.weight) @ c.presence).reshape(r, n_s, 2)
+        dyads = (c.notice_steps == steps)[None, :, None]
+        warned = np.where(dyads, _dyad_strength(side_strength, c), warned)
+    return warned
+
+
 def _aggress(
-    state: State, c: Compiled, k: StepConstants, t: int, by_side: Array, uniforms: Array
+    state: State,
+    c: Compiled,
+    k: StepConstants,
+    t: int,
+    by_side: Array,
+    uniforms: Array,
+    warned: Array | None = None,
 ) -> Aggression:
     """Opportunists' probes and limited attacks, deterred by denial and punishment (§7.13).
 
     Side sigma of each dyad weighs aggression against the other side: its own strength along
     the dyad's sectors against the defender's (stationed allies included), the defender's
     resolve and its allies' commitments, and the defender's distraction by wars elsewhere.
+    ``warned``: each side's strength after the warning of prior notification (§7.16), which a
+    limited attack faces instead of ``by_side``.
     """
     sides = c.dyad_sides
     defender = by_side[..., ::-1]
@@ -426,6 +450,7 @@ def _aggress(
         defender,
         k.p_punish,
         c.forcing.distraction[t][target],
+        None if warned is None else warned[..., ::-1],
     )
     opportunist = state.types[:, sides]
     draws = uniforms[:, c.intent_layout.aggression].reshape(opportunist.shape)
@@ -466,7 +491,7 @@ def _beliefs(
     with np.errstate(divide="ignore", invalid="ignore"):
         excess = intent.perceived_excess(seen.observed_strength, sigma, reference)
         evidence = intent.buildup_llr(
-            excess, sigma, params.opportunist_buildup.value, params.model_sd.value
+            excess, sigma, params.opportunist_buildup.value, c.pair_model_sd[seen_pairs]
         )
     # nothing seen (no forces facing the observer this step): no evidence
     llr[:, seen_pairs] = np.where(seen.observed_strength > 0.0, evidence, 0.0)
@@ -579,7 +604,8 @@ def step(
     by_side = _dyad_strength(happened.side_strength, c)
     acted = None
     if intent_uniforms is not None:
-        acted = _aggress(state, c, k, t, by_side, intent_uniforms)
+        warned = _warned_strength(forces, c, by_side) if k.any_notice else None
+        acted = _aggress(state, c, k, t, by_side, intent_uniforms, warned)
         attributed_pairs = attributed_pairs.copy()
         attributed_pairs[:, k.reversed_pairs] += acted.code > aggression.NONE
     memory = threat.update_memory(state.memory, attributed_pairs, k.retention)

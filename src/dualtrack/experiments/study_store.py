@@ -45,15 +45,15 @@ def study_store(
     )
 
 
-def combine(results: Mapping[str, xr.Dataset]) -> xr.Dataset:
-    """One dataset with a ``doctrine`` dimension from per-doctrine datasets."""
+def combine(results: Mapping[str, xr.Dataset], dim: str = "doctrine") -> xr.Dataset:
+    """One dataset with a ``doctrine`` dimension (or ``dim``) from per-variant datasets."""
     names = list(results)
     combined = xr.concat(
         [results[n] for n in names],
-        dim=pd.Index(names, name="doctrine"),
+        dim=pd.Index(names, name=dim),
         combine_attrs="drop_conflicts",
     )
-    combined.attrs["doctrines"] = ", ".join(names)
+    combined.attrs["doctrines" if dim == "doctrine" else dim] = ", ".join(names)
     return combined
 
 
@@ -83,16 +83,17 @@ def write_outputs(
     tables: Mapping[str, pd.DataFrame],
     provenance: Mapping[str, Any],
     finish: Callable[[Path], None] | None = None,
+    dim: str = "doctrine",
 ) -> list[Path]:
     """Write scenario, results, tables (CSV) and manifest into the store's folder, whole.
 
     ``finish`` may add derived files (e.g. a report) to the staging folder before it is
     swapped in. Call ``store.check()`` before the work that produces the results. Returns the
-    paths written.
+    paths written. ``dim`` names the dimension along which the variants are stacked.
     """
     with store.writing() as staging:
         write_text(staging / FILES.scenario, dump_scenario(scenario))
-        combined = combine(results)
+        combined = combine(results, dim)
         encoding = {name: {"zlib": True, "complevel": 1} for name in combined.data_vars}
         with signals_deferred():  # an interrupt inside xarray's locks hangs the close
             combined.to_netcdf(staging / FILES.results, engine="netcdf4", encoding=encoding)

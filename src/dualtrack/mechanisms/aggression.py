@@ -189,14 +189,24 @@ def hazards_given_punishment(
     defender: ArrayLike,
     p_punish: ArrayLike,
     distraction: ArrayLike,
+    warned_defender: ArrayLike | None = None,
 ) -> tuple[Array, Array]:
-    """:func:`hazards` with the chance of punishment already computed (it is fixed in a run)."""
+    """:func:`hazards` with the chance of punishment already computed (it is fixed in a run).
+
+    ``warned_defender`` is the defender's strength against a limited attack when prior
+    notification gives it warning (``notification``); None: the same as against a probe.
+    """
     p_win = win_probability(attacker, defender, params.decisiveness.value)
+    p_win_attack = (
+        p_win
+        if warned_defender is None
+        else win_probability(attacker, warned_defender, params.decisiveness.value)
+    )
     spread = params.choice_spread.value
     rates = []
-    for option in (params.probe, params.attack):
+    for option, p_option in ((params.probe, p_win), (params.attack, p_win_attack)):
         utility = expected_utility(
-            option, p_win, p_punish, distraction, params.distraction_gain.value
+            option, p_option, p_punish, distraction, params.distraction_gain.value
         )
         rates.append(hazard(opportunist, option, utility, spread))
     return rates[0], rates[1]

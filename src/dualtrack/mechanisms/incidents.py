@@ -12,6 +12,17 @@ Contact incidents are attributed to the other side by both. An exogenous inciden
 Rid & Buchanan 2015); by Poisson thinning the attributed and unattributed parts are
 independent Poisson counts. Counts are drawn by inversion of uniform draws, so that the same
 uniforms give monotonically more incidents at higher rates (common random numbers).
+
+Two instruments of a dyad act here (docs/model.md §7.16). An incidents-prevention agreement
+(INCSEA 1972: rules of conduct, keeping distance, signals) prevents a share ``q`` of the contact
+incidents in the dyad's sectors, and a joint investigation mechanism establishes the origin of
+a share ``a`` of the exogenous ones, which are then not blamed on the adversary:
+
+    kappa_d  = kappa * (1 - q_d)
+    p_attr,d = p_attr * (1 - a_d)
+
+``q = a = 0`` (no such instrument) leaves both rates unchanged; ``q = 1`` removes contact
+incidents, ``a = 1`` every misattribution.
 """
 
 from __future__ import annotations
@@ -47,8 +58,20 @@ class IncidentParams(BaseModel):
     )
 
 
-def contact_rate(side_strength: Array, kappa: float) -> Array:
-    """Daily rate of contact incidents per sector from both sides' strengths (last axis 2)."""
+def prevented_contact_rate(kappa: float, prevention: Array) -> Array:
+    """Contact-incident coefficient per sector under an incidents-prevention agreement."""
+    return kappa * (1.0 - np.asarray(prevention, dtype=np.float64))
+
+
+def blame_probability(misattribution: float, attribution: Array) -> Array:
+    """Chance that an exogenous incident is blamed on the adversary, per sector, when a joint
+    investigation establishes the origin of a share ``attribution`` of them."""
+    return misattribution * (1.0 - np.asarray(attribution, dtype=np.float64))
+
+
+def contact_rate(side_strength: Array, kappa: float | Array) -> Array:
+    """Daily rate of contact incidents per sector from both sides' strengths (last axis 2);
+    ``kappa`` is one coefficient or one per sector."""
     return kappa * np.sqrt(np.maximum(side_strength[..., 0] * side_strength[..., 1], 0.0))
 
 

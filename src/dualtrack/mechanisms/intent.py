@@ -41,6 +41,12 @@ functions below, which the engine's behaviour calls too):
 * a discrete costly step (unilateral withdrawal, accepted inspection): the ratio of the
   chances that each type would take it (``reassurance``).
 
+An instrument that shows each side the other's force plans, doctrine and holdings (a data
+exchange, evaluation visits, liaison officers: docs/model.md §7.16) narrows the observer's
+model error of what a security seeker would field by the dyad's insight ``xi`` in [0, 1]:
+``sigma_m,d = sigma_m * (1 - xi_d)`` (``model_error``), so each observation carries more
+evidence; ``xi = 0`` leaves the likelihood unchanged.
+
 Types are booleans (``True``: opportunist). Trust is derived: ``trust = 1 - b``.
 """
 
@@ -206,7 +212,13 @@ def perceived_excess(observed_strength: Array, sigma: Array, reference: Array) -
     return np.log(observed_strength) + 0.5 * sigma**2 - np.log(reference)
 
 
-def buildup_llr(excess: Array, sigma: Array, buildup: float, model_sd: float) -> Array:
+def model_error(model_sd: float, insight: ArrayLike) -> Array:
+    """The observer's model error of a security seeker's strength, narrowed by the insight an
+    instrument gives into the other side's plans (0: none)."""
+    return model_sd * (1.0 - np.asarray(insight, dtype=np.float64))
+
+
+def buildup_llr(excess: Array, sigma: Array, buildup: float, model_sd: float | Array) -> Array:
     """Evidence of one step's observed strength (Gaussian in the log, both types' means)."""
     delta = float(np.log1p(buildup))
     variance = sigma**2 + model_sd**2

@@ -208,6 +208,8 @@ Bias = param(ge=0.0, le=10.0)
 """An over-estimation factor (0 = none, 1 = double)."""
 DailyRate = param(ge=0.0, le=100.0)
 """A hazard or rate per day (events per day): at most 100."""
+LeadDays = param(ge=0.0, le=365.0)
+"""A warning time in days: at most a year."""
 LengthKm = param(gt=0.0, le=40_075.0)
 """A length in km: no border is longer than the equator (40,075 km)."""
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from dualtrack.doctrines import REGISTRY
 from dualtrack.scenario.dyads import dyad_id
 from dualtrack.scenario.errors import Problem, format_path, input_message
+from dualtrack.scenario.instruments import instrument_problems
 from dualtrack.scenario.schema import (
     ChannelShock,
     IncidentRateShock,
@@ -236,4 +237,5 @@ def check_references(scenario: Scenario) -> list[Problem]:
                     f"found {settings.subject!r}",
                 )
             )
+    problems += instrument_problems(scenario)
     return problems

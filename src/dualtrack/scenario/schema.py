@@ -12,9 +12,6 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
@@ -28,13 +25,16 @@ from dualtrack.mechanisms.incidents import IncidentParams
 from dualtrack.mechanisms.intent import IntentParams
 from dualtrack.mechanisms.perception import PerceptionParams
 from dualtrack.mechanisms.threat import ThreatParams
+from dualtrack.scenario.base import Identifier, Pair, Strict
 from dualtrack.scenario.channels import ChannelType
-from dualtrack.scenario.dyads import dyad_id, pair_from_text
+from dualtrack.scenario.dyads import dyad_id
+from dualtrack.scenario.instruments import Instrument
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.parameters import (
     Bias,
     DailyRate,
     Factor,
+    LeadDays,
     LengthKm,
     Probability,
     RelativeWeight,
@@ -44,16 +44,6 @@ from dualtrack.scenario.parameters import (
     Units,
     nominal,
 )
-
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64)]
-Pair = Annotated[tuple[Identifier, Identifier], BeforeValidator(pair_from_text)]
-"""Two actor ids, written ``[A, B]`` or ``A-B`` (see :mod:`dualtrack.scenario.dyads`)."""
-
-
-class Strict(BaseModel):
-    """Base for scenario parts: unknown keys are errors, not silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class Category(Strict):
@@ -217,6 +207,25 @@ class Verification(Strict):
     inspection_transparency: Probability = Field(
         default=nominal(0.0),
         description="Extra transparency while an agreement with this regime is in force.",
+    )
+    notification_days: LeadDays = Field(
+        default=nominal(0.0),
+        description="Lead time (days) of prior notification of military activities above "
+        "thresholds: warning a defender gets of a limited attack (docs/model.md §7.16).",
+    )
+    incident_prevention: Probability = Field(
+        default=nominal(0.0),
+        description="Share of contact incidents an incidents-prevention agreement prevents.",
+    )
+    attribution: Probability = Field(
+        default=nominal(0.0),
+        description="Share of exogenous incidents whose origin a joint investigation "
+        "establishes (not blamed on the adversary).",
+    )
+    intent_insight: Probability = Field(
+        default=nominal(0.0),
+        description="Share of each observer's model error about the other side's security "
+        "needs removed by exchanged plans and holdings.",
     )
 
 
@@ -428,6 +437,11 @@ class Scenario(Strict):
     shocks: list[Shock] = Field(default_factory=list, description="Dated events.")
     mechanisms: MechanismParams = Field(
         default_factory=MechanismParams, description="Global parameters of each mechanism."
+    )
+    instruments: list[Instrument] = Field(
+        default_factory=list,
+        description="User-defined transparency and confidence-building instruments, beside "
+        "the built-in catalogue (docs/instruments.md); none acts unless a study applies it.",
     )
 
     @property
