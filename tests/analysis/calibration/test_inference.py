@@ -15,11 +15,11 @@ from dualtrack.analysis.calibration.inference import (
     posterior_predictive,
     prior_rv,
 )
-from dualtrack.experiments.executors import ProcessExecutor
+from dualtrack.experiments.executors import DaskExecutor, ProcessExecutor
 from dualtrack.scenario.uncertainty import UncertainParameter
 
 PARAMETER = "mechanisms.dialogue.talk_rate"
-SMALL = {"population": 6, "replicates": 2, "seed": 3}
+SMALL = {"population": 4, "replicates": 2, "seed": 3}
 
 
 @pytest.mark.parametrize(
@@ -40,14 +40,17 @@ def test_priors_are_the_documented_distributions(parameter: UncertainParameter) 
 def test_same_seed_same_posterior_on_any_executor_and_after_a_resume(
     short_episode: Episode, tmp_path: Path
 ) -> None:
-    first = calibrate(
-        "belarus-ukraine-2024",
-        [PARAMETER],
-        [short_episode],
-        generations=1,
-        workdir=tmp_path,
-        **SMALL,
-    )
+    """Generation 0 on local processes, resumed in this process; the whole on Dask."""
+    with ProcessExecutor(2) as executor:
+        first = calibrate(
+            "belarus-ukraine-2024",
+            [PARAMETER],
+            [short_episode],
+            generations=1,
+            workdir=tmp_path,
+            executor=executor,
+            **SMALL,
+        )
     assert (tmp_path / HISTORY_FILE).is_file()
     assert len(first.generations) == 1
     resumed = calibrate(
@@ -59,7 +62,7 @@ def test_same_seed_same_posterior_on_any_executor_and_after_a_resume(
         resume=True,
         **SMALL,
     )
-    with ProcessExecutor(2) as executor:
+    with DaskExecutor(workers=2) as executor:
         whole = calibrate(
             "belarus-ukraine-2024",
             [PARAMETER],
@@ -101,7 +104,7 @@ def test_a_resume_with_other_settings_is_refused(short_episode: Episode, tmp_pat
         [short_episode],
         generations=1,
         workdir=tmp_path,
-        population=4,
+        population=5,
         replicates=1,
         seed=1,
     )
