@@ -207,7 +207,9 @@ def pattern_measures(ds: xr.Dataset, scenario: Scenario, observed: Observed) -> 
 
     first, last = (observed.day(d) for d in REDEPLOY_WINDOW)
     reference_index = np.searchsorted(days, first - step)  # end of the day before the window
-    reference = values[:, reference_index] if reference_index < len(days) else np.nan
+    reference = (
+        values[:, reference_index] if reference_index < len(days) else np.full(len(values), np.nan)
+    )  # a run that ends before the window has no redeployment
     window = (days >= first) & (days <= last)
     rise = values >= (1.0 + REDEPLOY_RISE) * np.asarray(reference)[:, None]
     active = ds["agreement_in_force"].sel(dyad=focus).transpose("replicate", "time").to_numpy()

@@ -7,6 +7,7 @@ checks), ``budget`` (memory and time estimates), then one module per group of co
 from dualtrack.cli import (  # noqa: F401  (each registers its commands)
     adopt,
     authoring,
+    calibrate,
     cascades,
     core,
     explore,

@@ -21,7 +21,15 @@ if TYPE_CHECKING:
 HALF_LIFE_HELP = (
     "Half-life of the tension index (days); default 30 (analysis.history.DEFAULT_HALF_LIFE_DAYS)."
 )
-REPLICATES_HELP = "Replicates per doctrine; default 1000 (analysis.validation.DEFAULT_REPLICATES)."
+REPLICATES_HELP = (
+    "Replicates per doctrine; default 1000 (analysis.validation.DEFAULT_REPLICATES). With "
+    "--holdout: per forecast run, default 1024 (4 posterior draws)."
+)
+HOLDOUT_HELP = (
+    "Out-of-sample validation instead: fit on --fit episodes (or take --posterior), forecast "
+    "the --predict episodes, score the forecasts (log, Brier, CRPS) against climatology and "
+    "the nominal model."
+)
 
 _PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?")
 
@@ -157,17 +165,97 @@ def validate_history_command(
     seed: Annotated[
         int | None, typer.Option(min=0, help="Random seed; default: the scenario's.")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Folder for patterns.csv and patterns.png.")] = Path(
-        "results"
-    )
-    / "history-validation",
+    out: Annotated[
+        Path,
+        typer.Option(help="Folder for patterns.csv and patterns.png (holdout: holdout.csv)."),
+    ] = Path("results") / "history-validation",
+    holdout: Annotated[bool, typer.Option("--holdout", help=HOLDOUT_HELP)] = False,
+    fit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fit",
+            help="With --holdout: episode fitted (repeatable); default 2024-summer.",
+            show_default=False,
+        ),
+    ] = None,
+    predict: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--predict",
+            help="With --holdout: held-out episode (repeatable); default every other.",
+            show_default=False,
+        ),
+    ] = None,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior",
+            help="With --holdout: calibration folder to forecast with; no fit is made.",
+            show_default=False,
+        ),
+    ] = None,
+    parameters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--parameters",
+            "-p",
+            help="With --holdout: parameters fitted (glob, repeatable); default four global "
+            "mechanism numbers (analysis.calibration.holdout.DEFAULT_PARAMETERS).",
+            show_default=False,
+        ),
+    ] = None,
+    population: Annotated[
+        int | None,
+        typer.Option(min=2, help="With --holdout: ABC-SMC particles per generation; default 24."),
+    ] = None,
+    generations: Annotated[
+        int | None, typer.Option(min=1, help="With --holdout: ABC-SMC generations; default 2.")
+    ] = None,
+    fit_replicates: Annotated[
+        int | None,
+        typer.Option(min=1, help="With --holdout: engine replicates per particle; default 10."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="With --holdout: worker processes of the fit; default 1."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Check the built-in scenario against the observed 2024 patterns.
 
     Dual-track vs deterrence-only: the share of runs reproducing each pattern, with Wilson
-    95% intervals."""
+    95% intervals. With --holdout, an out-of-sample validation on the coded episodes."""
     from dualtrack.analysis.files import save_csv
+
+    holdout_only = {
+        "--fit": fit,
+        "--predict": predict,
+        "--posterior": posterior,
+        "--parameters": parameters,
+        "--population": population,
+        "--generations": generations,
+        "--fit-replicates": fit_replicates,
+        "--workers": workers,
+    }
+    if holdout:
+        _holdout(
+            fit=fit,
+            predict=predict,
+            posterior=posterior,
+            parameters=parameters,
+            population=population,
+            generations=generations,
+            fit_replicates=fit_replicates,
+            workers=workers,
+            replicates=replicates,
+            seed=seed,
+            out=out,
+            as_json=as_json,
+        )
+        return
+    given = [option for option, value in holdout_only.items() if value is not None]
+    if given:
+        raise fail(f"{given[0]}: only with --holdout (out-of-sample validation)")
     from dualtrack.analysis.history import EventDataError
     from dualtrack.analysis.validation import (
         DEFAULT_REPLICATES,
@@ -231,3 +319,158 @@ def validate_history_command(
     except OSError as error:
         raise fail(f"--out: cannot write to {out}: {error.strerror}") from None
     say(f"wrote {csv_path}, {png_path}")
+
+
+def _holdout(
+    *,
+    fit: list[str] | None,
+    predict: list[str] | None,
+    posterior: Path | None,
+    parameters: list[str] | None,
+    population: int | None,
+    generations: int | None,
+    fit_replicates: int | None,
+    workers: int | None,
+    replicates: int | None,
+    seed: int | None,
+    out: Path,
+    as_json: bool,
+) -> None:
+    """``validate-history --holdout``: fit, forecast the held-out episodes, print the scores."""
+    try:
+        from dualtrack.analysis.calibration import holdout as ho
+    except ImportError as error:
+        raise fail(f"--holdout needs {error.name}: pip install 'dualtrack[validation]'") from None
+    from dualtrack.analysis.files import save_csv
+    from dualtrack.cli.options import check_out_dir
+    from dualtrack.experiments.executors import make_executor
+    from dualtrack.experiments.posterior import PosteriorError, load_posterior
+
+    json_mode(as_json)
+    check_out_dir(out)
+    if posterior is not None and (fit or parameters or population or generations):
+        raise fail("--posterior: no fit is made with a posterior; drop --fit and its budget")
+    chosen = None
+    if posterior is not None:
+        try:
+            chosen = load_posterior(posterior)
+        except PosteriorError as error:
+            raise fail(f"--posterior: {error}") from None
+    fitted = list(fit or ([] if posterior is not None else ho.DEFAULT_FIT))
+    executor = make_executor(processes=workers or 1)
+    try:
+        with executor:
+            result = ho.holdout(
+                fitted,
+                predict,
+                posterior=chosen,
+                posterior_source=str(posterior) if posterior is not None else "",
+                parameters=parameters or ho.DEFAULT_PARAMETERS,
+                population=population or ho.DEFAULT_POPULATION,
+                generations=generations or ho.DEFAULT_GENERATIONS,
+                fit_replicates=fit_replicates or ho.DEFAULT_FIT_REPLICATES,
+                replicates=replicates or ho.DEFAULT_REPLICATES,
+                seed=seed,
+                executor=executor,
+                progress=lambda text: say(f"[dim]{escape(text)}[/]"),
+            )
+    except (ho.HoldoutError, ValueError) as error:  # CalibrationError included
+        raise fail(str(error).strip('"')) from None
+    except ImportError as error:  # the fit's library
+        raise fail(
+            f"--holdout: fitting needs {error.name} (the calibration's extra); or give "
+            "--posterior DIR"
+        ) from None
+    failures = ho.failures(result)
+    fitted = ho.posterior_table(result.posterior)
+    if as_json:
+        emit_json(
+            {
+                "holdout": result.table,
+                "summary": result.summary,
+                "posterior": fitted,
+                "failures": failures,
+            }
+        )
+    else:
+        say(
+            f"parameters ({escape(result.posterior_source)}): "
+            + "; ".join(
+                f"{row.parameter} {row.mean:.3g} [{row.p5:.3g}, {row.p95:.3g}]"
+                for row in fitted.itertuples()
+            )
+            + " (weighted mean [5%, 95%])"
+        )
+        _print_holdout(result, failures)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        save_csv(result.table, out / "holdout.csv")
+        save_csv(result.summary, out / "holdout_summary.csv")
+        save_csv(fitted, out / "holdout_posterior.csv")
+    except OSError as error:
+        raise fail(f"--out: cannot write to {out}: {error.strerror}") from None
+    say(f"wrote holdout.csv, holdout_summary.csv and holdout_posterior.csv to {out}")
+
+
+def _score(row: Mapping[str, Any], rule: str) -> str:
+    value = row[rule]
+    if value != value:  # NaN: the rule does not apply
+        return ""
+    low, high = row[f"{rule}_low"], row[f"{rule}_high"]
+    interval = f" [{low:.4f}, {high:.4f}]" if low == low else ""
+    return f"{value:.4f}{interval}"
+
+
+def _print_holdout(result: Any, failures: list[str]) -> None:
+    source = result.posterior_source
+    table = Table(
+        title=(
+            f"Out-of-sample: {source}; forecasts of {', '.join(result.predict)} "
+            f"({result.settings['replicates']} replicates; lower is better, 95% bootstrap "
+            "intervals over replicates)"
+        ),
+        title_justify="left",
+    )
+    for column in ("episode", "target", "observed", "model", "forecast", "log", "Brier", "CRPS"):
+        table.add_column(column, justify="left" if column in ("episode", "target") else "right")
+    for row in result.table.to_dict("records"):
+        observed = row["observed"]
+        shown = (
+            f"{row['forecast']:.3f}" if row["kind"] == "outcome" else f"day {row['forecast']:.0f}"
+        )
+        table.add_row(
+            escape(str(row["episode"])),
+            escape(f"{row['target']} ({row['kind']})"),
+            str(observed).lower() if row["kind"] == "outcome" else f"day {observed:.0f}",
+            str(row["model"]),
+            shown,
+            _score(row, "log"),
+            _score(row, "brier"),
+            _score(row, "crps"),
+        )
+    console.print(table)
+    summary = Table(
+        title="Mean score over the held-out targets (skill: 1 - score / climatology's)",
+        title_justify="left",
+    )
+    for column in ("model", "rule", "targets", "mean [95%]", "skill"):
+        summary.add_column(column, justify="left" if column in ("model", "rule") else "right")
+    for row in result.summary.to_dict("records"):
+        interval = f" [{row['low']:.3f}, {row['high']:.3f}]" if row["low"] == row["low"] else ""
+        summary.add_row(
+            str(row["model"]),
+            str(row["rule"]),
+            str(row["targets"]),
+            f"{row['mean']:.3f}{interval}",
+            f"{row['skill_vs_climatology']:+.2f}",
+        )
+    console.print(summary)
+    if failures:
+        say("[bold]where the calibrated model scores worse[/]:")
+        for line in failures:
+            say(f"  {escape(line)}")
+    else:
+        say(
+            "the calibrated model scores no worse than climatology and the nominal model on "
+            "every held-out target"
+        )

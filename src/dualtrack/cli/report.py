@@ -29,7 +29,7 @@ def report(
     results_dir: Annotated[
         Path,
         typer.Argument(
-            help="Output folder of `dualtrack run`, `compare` or `regimes` "
+            help="Output folder of `dualtrack run`, `compare`, `regimes` or `calibrate` "
             "(holding scenario.yaml, manifest.json, results.nc)."
         ),
     ],
@@ -37,7 +37,9 @@ def report(
     """Write report.html (self-contained, opens offline) and figures/*.png into RESULTS_DIR.
 
     The folder's files are first checked against the checksums in its manifest."""
+    from dualtrack.analysis.calibration.folder import is_calibration_folder
     from dualtrack.report import NotAnOutputFolder, render_report  # plotting loads lazily
+    from dualtrack.report.calibration_section import render_calibration_report
     from dualtrack.report.regimes import is_regimes_folder, render_regimes_report
 
     changed = changed_files(results_dir)
@@ -47,7 +49,13 @@ def report(
             "manifest.json (checksums differ); re-run the command recorded in the manifest"
         )
     try:
-        render = render_regimes_report if is_regimes_folder(results_dir) else render_report
+        render = (
+            render_calibration_report
+            if is_calibration_folder(results_dir)
+            else render_regimes_report
+            if is_regimes_folder(results_dir)
+            else render_report
+        )
         with stage("rendering the report"):
             page = render(results_dir)
     except NotAnOutputFolder as error:

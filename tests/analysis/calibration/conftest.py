@@ -23,7 +23,12 @@ SHORT = {
 
 
 @pytest.fixture(scope="session")
-def short_episode(tmp_path_factory: pytest.TempPathFactory) -> Episode:
+def short_episode_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path: Path = tmp_path_factory.mktemp("episodes") / "june-july.yaml"
     path.write_text(yaml.safe_dump(SHORT), encoding="utf-8")
-    return load_episode(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def short_episode(short_episode_file: Path) -> Episode:
+    return load_episode(short_episode_file)

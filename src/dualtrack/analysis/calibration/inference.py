@@ -4,7 +4,8 @@ The API the command line and the holdout validation call::
 
     calibrate(scenario, parameters, episodes, *, population=60, generations=4,
               replicates=20, seed=None, workdir=None, resume=False, executor=None,
-              observed=None, prior_predictive=None, progress=None) -> CalibrationResult
+              observed=None, pilot=None, half_life_days=30.0, progress=None,
+              command="") -> CalibrationResult
 
 ``parameters`` are path patterns of :func:`~dualtrack.scenario.uncertainty.uncertain_parameters`
 (``mechanisms.intent.*``); their documented ranges and distributions are the priors. Each
