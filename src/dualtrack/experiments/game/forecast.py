@@ -1,11 +1,14 @@
 """What-if forecasts for a cell: the next weeks under each candidate move, on common random numbers.
 
-From the game's current state, ``replicates`` copies of the world run the next ``weeks``
-under each candidate move, held for the whole window (the other players follow their
-doctrines, the model's expectation of them). Every candidate sees the same random numbers:
-the same streams, seeded from the game's seed, the turn and the actor, and the same draws of
-what the actor does not know, its adversaries' types, drawn from its current beliefs (the
-other actors' types from their priors; its own is its own). The game's streams are untouched.
+From the game's current state as the actor pictures it, ``replicates`` copies of the world
+run the next ``weeks`` under each candidate move, held for the whole window (the other
+players follow their doctrines, the model's expectation of them). What the actor does not
+know is taken from its picture, not the truth: its adversaries hold the forces it perceives,
+and their types are drawn from its current beliefs (the other actors' types from their
+priors; its own is its own). Every candidate sees the same random numbers: the same streams,
+seeded from the game's seed, the turn and the actor, and the same type draws. The game's
+streams are untouched. The adversaries' own pictures, beliefs and doctrine memories are
+the true ones (the actor has no estimate of them).
 
 Per candidate: P(crisis), P(armed incident), P(war) (a rung at or above it on one of the
 actor's dyads at some step of the window), P(agreement) (an agreement in force on one of its
@@ -52,12 +55,21 @@ def _seeds(session: GameSession, actor: int) -> tuple[np.random.Generator, int]:
 
 
 def _believed(session: GameSession, actor: int, replicates: int, rng: np.random.Generator) -> State:
-    """``replicates`` copies of the world, the actor's unknowns drawn from its beliefs."""
+    """``replicates`` copies of the world as the actor pictures it.
+
+    Its adversaries hold the forces it perceives (within their capacity) and their types are
+    drawn from its beliefs.
+    """
     c = session.compiled
     state = tile_state(session.state, replicates)
     p = c.prior.astype(np.float64).copy()
     for pair in np.flatnonzero(c.pair_observer == actor):
-        p[c.pair_target[pair]] = float(intent.belief(session.state.log_odds[0, pair]))
+        target = c.pair_target[pair]
+        p[target] = float(intent.belief(session.state.log_odds[0, pair]))
+        for entry in np.flatnonzero(c.entry_pair == pair):
+            category = c.entry_category[entry]
+            seen = session.state.perceived[0, entry]
+            state.forces[:, target, category] = min(max(seen, 0.0), c.capacity[target, category])
     p[actor] = float(session.state.types[0, actor])
     uniforms = rng.random((replicates, len(p)))
     if c.intent_active:

@@ -11,9 +11,9 @@ left is rebuilt from them), inspection moves set the pairs' inspection transpare
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +40,7 @@ from dualtrack.experiments.game.stepping import (
     set_streams_state,
     streams_state,
 )
-from dualtrack.mechanisms import dialogue
+from dualtrack.mechanisms import dialogue, intent
 from dualtrack.scenario.errors import ScenarioError
 from dualtrack.scenario.ladder import RUNG_LABELS, Rung
 from dualtrack.scenario.loading import load_scenario, scenario_hash, validate_scenario
@@ -56,12 +56,6 @@ Inspections = dict[str, dict[str, str]]
 """Standing inspection moves: actor -> dyad -> ``invite`` or ``refuse``."""
 
 _SHOCK: TypeAdapter[Shock] = TypeAdapter(Shock)
-
-
-def _num(value: Any) -> float | None:
-    """A finite float, or None (JSON has no NaN or infinity)."""
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 @dataclass
@@ -89,7 +83,9 @@ class _Proposal:
 class GameSession:
     """One world of a scenario, played a turn at a time (see the module docstring).
 
-    Build it with :meth:`start`, :meth:`restore` or :meth:`replay`.
+    Build it with :meth:`start`, :meth:`restore` or :meth:`replay`. ``turn`` counts the
+    turns committed (the outcome of the next one says ``turn + 1``), ``players`` are the
+    played actors, ``seed`` the game's seed.
     """
 
     def __init__(
@@ -104,7 +100,6 @@ class GameSession:
         self._inspections: Inspections = {}
         self._played = {a: self._played_doctrine(a) for a in players}
         self._world = self._build(self._added, self._inspections)
-        self._entries = self._world.compiled.entry_pair, self._world.compiled.entry_category
         self._streams = ChunkStreams(self.seed, 0, 1, 1)
         self._state = first_state(self._world.compiled, self._streams, 1)
         self._t = 0
@@ -250,7 +245,7 @@ class GameSession:
     def log(self) -> list[dict[str, Any]]:
         """The game's log (JSON-able): the start, then each committed turn's moves, injects,
         overrides (with reasons) and outcome. :meth:`replay` rebuilds the game from it."""
-        return [dict(entry) for entry in self._log]
+        return copy.deepcopy(self._log)
 
     @property
     def pending(self) -> bool:
@@ -283,7 +278,10 @@ class GameSession:
                 return [name]
         raise GameError(f"{where}.dyad", f"a dyad of {actor} ({', '.join(own)})", move.dyad)
 
-    def check_move(self, actor: str, value: Move | Mapping[str, Any], where: str) -> Move:
+    def check_move(self, actor: str, value: Move | Mapping[str, Any], where: str = "move") -> Move:
+        """``value`` as a valid move of the played ``actor`` this turn, or a
+        :class:`GameError` located under ``where`` (a move is checked again when adjudicated).
+        """
         if actor not in self.players:
             raise GameError(where, f"a played actor ({', '.join(self.players)})", actor)
         move = parse(Move, value, where)
@@ -410,6 +408,7 @@ class GameSession:
         record = {k: v.copy() for k, v in proposal.record.items()}
         for i, override in enumerate(checked):
             self._override(proposal, state, record, override, f"overrides[{i}]")
+        proposed = self._outcome(proposal, ())
         proposal = dataclasses.replace(proposal, state=state, record=record)
         outcome = self._outcome(proposal, checked)
         self._added = [*self._added, *proposal.added]
@@ -422,7 +421,7 @@ class GameSession:
         self._log.append(
             {
                 "event": "turn",
-                "turn": self.turn,
+                "turn": outcome["turn"],
                 "day": outcome["from_day"],
                 "moves": {
                     a: m.model_dump(mode="json", exclude_none=True)
@@ -430,6 +429,7 @@ class GameSession:
                 },
                 "injects": [i.model_dump(mode="json", exclude_none=True) for i in proposal.injects],
                 "overrides": [o.model_dump(mode="json") for o in checked],
+                "proposal": proposed,
                 "outcome": outcome,
             }
         )
@@ -595,6 +595,7 @@ class GameSession:
                 "violations_detected": int(
                     after.violations_detected[0, k] - before.violations_detected[0, k]
                 ),
+                "trust": float(after.trust[0, k]),
                 "probes": {
                     side: int(after.probes[0, k, i] - before.probes[0, k, i])
                     for i, side in enumerate(sides)
@@ -620,6 +621,10 @@ class GameSession:
             "sectors": {
                 name: {"incidents": int(round(record["incidents"][s]))}
                 for s, name in enumerate(c.sector_ids)
+            },
+            "beliefs": {
+                name: float(intent.belief(after.log_odds[0, p]))
+                for p, name in enumerate(c.pair_ids)
             },
             "actors": {
                 name: {
@@ -719,13 +724,18 @@ class GameSession:
     ) -> GameSession:
         """The game a :attr:`log` records, rebuilt turn by turn from the seed.
 
-        Each turn's outcome is checked against the one logged: a mismatch (another
-        scenario or seed, or a changed model) is a :class:`GameError` at that turn.
+        The seed and the scenario's hash must be the logged ones, and each turn's outcome is
+        checked against the one logged: a mismatch (a changed model, an edited log) is a
+        :class:`GameError` at that entry.
         """
         if not log or log[0].get("event") != "start":
             raise GameError("log[0]", "the game's start entry", log[0] if log else None)
         first = log[0]
         session = cls.start(scenario, seed, first["players"], first["turn_days"])
+        for key in ("seed", "scenario_hash"):
+            if key in first and first[key] != session._log[0][key]:
+                expected = f"{session._log[0][key]!r}, as in the game replayed"
+                raise GameError(f"log[0].{key}", expected, first[key])
         for i, entry in enumerate(log[1:], start=1):
             if entry.get("event") != "turn":
                 raise GameError(f"log[{i}].event", "turn", entry.get("event"))

@@ -3,8 +3,8 @@
 The header (``header.json``, UTF-8 bytes) holds the scenario, the seed, the players, the
 shocks added, the standing inspections, the log, the random streams' bit-generator states
 and any adjudicated turn not yet committed; the arrays are the engine state's fields
-(``state.NAME``), each doctrine's memory (``doctrine.ACTOR.KEY``) and the last turn's record
-(``last.NAME``). Loading never unpickles (``allow_pickle=False``).
+(``state.NAME``), each doctrine's memory (``doctrine.I.KEY``, I the actor's position) and
+the last turn's record (``last.NAME``). Loading never unpickles (``allow_pickle=False``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ FORMAT = 1
 """Version of the snapshot layout."""
 
 HEADER = "header.json"
+KEYS = frozenset(
+    {"scenario", "seed", "players", "turn_days", "turn", "step", "added", "inspections"}
+    | {"log", "streams", "pending", "day"}
+)
+"""What the header holds."""
 
 
 def pack(header: dict[str, Any], state: State, record: dict[str, NDArray[Any]]) -> bytes:
@@ -48,7 +53,7 @@ def pack(header: dict[str, Any], state: State, record: dict[str, NDArray[Any]]) 
 
 
 def unpack(
-    data: bytes, actors: int | None = None
+    data: bytes,
 ) -> tuple[dict[str, Any], State, dict[str, NDArray[Any]]]:
     """Header, engine state and last turn's record from a snapshot's bytes."""
     try:
@@ -57,8 +62,12 @@ def unpack(
         header = json.loads(arrays.pop(HEADER).tobytes().decode())
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as error:
         raise GameError("snapshot", "bytes written by GameSession.snapshot", str(error)) from None
-    if header.get("format") != FORMAT:
-        raise GameError("snapshot.format", f"format {FORMAT}", header.get("format"))
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        found = header.get("format") if isinstance(header, dict) else header
+        raise GameError("snapshot.format", f"format {FORMAT}", found)
+    missing = sorted(KEYS - header.keys())
+    if missing:
+        raise GameError("snapshot", f"a header with {', '.join(sorted(KEYS))}", missing)
     fields = {
         name.removeprefix("state."): value
         for name, value in arrays.items()
@@ -68,7 +77,7 @@ def unpack(
         (int(name.split(".")[1]) + 1 for name in arrays if name.startswith("doctrine.")),
         default=0,
     )
-    memory: list[dict[str, NDArray[Any]]] = [{} for _ in range(max(count, actors or 0))]
+    memory: list[dict[str, NDArray[Any]]] = [{} for _ in range(count)]
     for name, value in arrays.items():
         if name.startswith("doctrine."):
             _, index, key = name.split(".", 2)

@@ -139,7 +139,7 @@ def view(session: GameSession, actor: str) -> dict[str, Any]:
     mine = np.flatnonzero(c.pair_observer == a)
     perceived: dict[str, dict[str, float]] = {}
     entry_strength = state.perceived[0] * c.entry_to_pair.toarray().sum(axis=1)
-    beliefs: dict[str, dict[str, float]] = {}
+    beliefs: dict[str, dict[str, float | None]] = {}
     strength: dict[str, float] = {}
     for p in mine:
         target = c.actor_ids[c.pair_target[p]]
@@ -150,7 +150,7 @@ def view(session: GameSession, actor: str) -> dict[str, Any]:
         strength[target] = float(entry_strength[entries].sum())
         log_odds = float(state.log_odds[0, p])
         belief = float(intent.belief(np.array(log_odds)))
-        beliefs[target] = {"log_odds": log_odds, "belief": belief, "trust": 1.0 - belief}
+        beliefs[target] = {"log_odds": _num(log_odds), "belief": belief, "trust": 1.0 - belief}
     dyads: dict[str, Any] = {}
     for name in session.dyads_of(actor):
         k = c.dyad_ids.index(name)
@@ -230,7 +230,7 @@ def truth(session: GameSession) -> dict[str, Any]:
         pairs[name] = {
             "observer": c.actor_ids[c.pair_observer[p]],
             "target": c.actor_ids[c.pair_target[p]],
-            "log_odds": log_odds,
+            "log_odds": _num(log_odds),
             "belief": belief,
             "trust": 1.0 - belief,
             "perceived": {
