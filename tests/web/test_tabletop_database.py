@@ -87,3 +87,12 @@ def test_the_command_line_loads_no_web_library_until_serve_runs() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
     assert "serve" in run_cli("--help").stdout
+
+
+def test_serve_listens_on_this_machine_only_by_default() -> None:
+    import inspect
+
+    from dualtrack.cli.serve import serve
+
+    defaults = {name: p.default for name, p in inspect.signature(serve).parameters.items()}
+    assert defaults["host"] == "127.0.0.1" and defaults["port"] == 8000 and defaults["db"] is None
