@@ -401,3 +401,23 @@ def test_a_scenario_name_is_looked_up_among_the_built_in_ones_only(client: Any) 
     assert (
         "not a built-in scenario; expected one of belarus-ukraine-2015" in answer.json()["detail"]
     )
+
+
+def test_a_game_over_takes_no_more_moves_and_the_review_holds_every_turn(client: Any) -> None:
+    data = yaml.safe_load(load_scenario(SCENARIO).model_dump_json())
+    data["settings"]["horizon_days"] = 14
+    game = make_game(client, scenario_yaml=yaml.safe_dump(data))
+    play_turn(client, game, {"BLR": MOVE})
+    play_turn(client, game, {})
+    state = client.get(f"/api/games/{game.id}", headers=game.facilitator).json()
+    assert state["game"]["done"] and state["game"]["day"] == 14
+    answer = client.post(
+        f"/api/games/{game.id}/cells/BLR/moves", json=MOVE, headers=game.cells["BLR"]
+    )
+    assert answer.status_code == 409 and "is over" in answer.json()["detail"]
+    review = client.get(f"/api/games/{game.id}/review", headers=game.facilitator).json()
+    assert [t["turn"] for t in review["turns"]] == [0, 1]
+    client.get(game.created["facilitator_link"])
+    client.get(game.created["cells"][0]["link"])
+    assert "The game is over" in client.get(f"/games/{game.id}/facilitator").text
+    assert "The game is over" in client.get(f"/games/{game.id}/cells/BLR").text
