@@ -54,6 +54,7 @@ class DeterrenceOnly(Doctrine):
         "memory": False,
         "stochastic": False,
     }
+    traceable = True
     Params = DeterrenceParams
     params: DeterrenceParams
 
@@ -67,4 +68,4 @@ class DeterrenceOnly(Doctrine):
             obs.share_per_weight,
             obs.threat_noise,
         )
-        return Decision(target=target, talk=np.zeros(obs.replicates))
+        return Decision(target=target, talk=obs.xp.zeros(obs.replicates))
