@@ -1,11 +1,13 @@
 """Engine backends: their names, which are installed, and the choice of one by name.
 
 ``numpy`` steps the model with numpy arrays (the reference). ``jax`` traces the same step,
-mechanisms and doctrines (``mechanisms.arrays``) into one XLA program and runs it compiled:
-on CPU with the reference's random draws (same discrete outcomes, continuous values within
-1e-12), and on a GPU likewise (``jax-gpu`` names that device). ``compiled`` names the fastest
-compiled backend installed. Without a name the backend is ``$DUALTRACK_BACKEND`` if set,
-else the fastest installed. Checking names imports no backend.
+mechanisms and doctrines (``mechanisms.arrays``) into one XLA program and runs it compiled,
+with the reference's random draws (same discrete outcomes, continuous values within 1e-12).
+``jax-rng`` runs that program with JAX's own generator (``jax.random``, counter-based, drawn
+on the device: a GPU where JAX has one), which agrees with the reference in distribution
+only. ``compiled`` names the fastest compiled backend installed. Without a name the backend
+is ``$DUALTRACK_BACKEND`` if set, else the fastest installed. Checking names imports no
+backend.
 """
 
 from __future__ import annotations
@@ -15,14 +17,28 @@ import os
 
 NUMPY = "numpy"
 JAX = "jax"
+JAX_RNG = "jax-rng"
 COMPILED = "compiled"
 ENVIRONMENT = "DUALTRACK_BACKEND"
 """Environment variable naming the default backend (the test-suite pins ``numpy``)."""
 
-BACKENDS: tuple[str, ...] = (JAX, NUMPY)
-"""Every backend, fastest first."""
-COMPILED_BACKENDS: tuple[str, ...] = (JAX,)
-"""The compiled backends, fastest first."""
+GPU_PLUGINS = ("jax_cuda13_plugin", "jax_cuda12_plugin", "jax_rocm7_plugin", "jax_rocm60_plugin")
+"""JAX's GPU plugins: with one installed, ``jax-rng`` (draws on the GPU) is the fastest."""
+
+
+def _gpu() -> bool:
+    return any(importlib.util.find_spec(name) is not None for name in GPU_PLUGINS)
+
+
+def _ranked() -> tuple[str, ...]:
+    """Every backend, fastest first (on this machine)."""
+    return (JAX_RNG, JAX, NUMPY) if _gpu() else (JAX, JAX_RNG, NUMPY)
+
+
+BACKENDS: tuple[str, ...] = (JAX, JAX_RNG, NUMPY)
+"""Every backend."""
+COMPILED_BACKENDS: tuple[str, ...] = (JAX, JAX_RNG)
+"""The compiled backends."""
 NAMES: tuple[str, ...] = (*BACKENDS, COMPILED)
 """Every name a user may give."""
 EXTRA = "pip install 'dualtrack[compiled]'"
@@ -36,12 +52,12 @@ def is_installed(name: str) -> bool:
     """Whether the backend's library can be imported."""
     if name == NUMPY:
         return True
-    return importlib.util.find_spec(name) is not None
+    return importlib.util.find_spec("jax") is not None
 
 
 def installed() -> tuple[str, ...]:
     """The installed backends, fastest first."""
-    return tuple(name for name in BACKENDS if is_installed(name))
+    return tuple(name for name in _ranked() if is_installed(name))
 
 
 def resolve(name: str | None = None, where: str = "backend") -> str:
@@ -52,7 +68,7 @@ def resolve(name: str | None = None, where: str = "backend") -> str:
     if name is None:
         return installed()[0]
     if name == COMPILED:
-        found = [b for b in COMPILED_BACKENDS if is_installed(b)]
+        found = [b for b in installed() if b in COMPILED_BACKENDS]
         if not found:
             raise BackendError(
                 f"{where}: expected an installed compiled backend for {name!r}; found none "

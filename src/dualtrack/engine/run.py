@@ -149,6 +149,7 @@ class NumpyEngine:
     """Steps a chunk of replicates with the reference step (numpy arrays)."""
 
     rows: int
+    draws_on_host = True
 
     def __init__(self, compiled: Compiled, count: int) -> None:
         self.compiled, self.rows = compiled, count
@@ -174,27 +175,32 @@ class NumpyEngine:
         return state
 
 
-def _engine(plan: RunPlan, count: int) -> Any:
-    """The stepping engine of the plan's backend for a chunk of ``count`` replicates."""
-    if plan.backend == backends.JAX:
+def _engine(plan: RunPlan, chunk: tuple[int, int]) -> Any:
+    """The stepping engine of the plan's backend for a chunk of replicates."""
+    if plan.backend in backends.COMPILED_BACKENDS:
         from dualtrack.engine.jax_backend import JaxEngine
 
         rows = max(size for _, size in plan.chunks)
-        return JaxEngine(plan.compiled, rows, count)
-    return NumpyEngine(plan.compiled, count)
+        own = plan.backend == backends.JAX_RNG
+        return JaxEngine(plan.compiled, rows, chunk, plan.seed, own_draws=own)
+    return NumpyEngine(plan.compiled, chunk[1])
 
 
 def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None) -> Arrays:
     first, count = chunk
     compiled = plan.compiled
     streams = ChunkStreams(plan.seed, first, count, plan.replicates)
-    engine = _engine(plan, count)
+    engine = _engine(plan, chunk)
     rows = engine.rows  # a backend may step padded rows (never drawn, never kept)
+    on_host = engine.draws_on_host
     intent_uniforms = None
     type_uniforms = None
     if compiled.intent_active:  # the intent stream: the types first, then a row per step
         type_uniforms = np.empty((count, len(compiled.actor_ids)))
-        streams.fill_intent(type_uniforms)
+        if on_host:
+            streams.fill_intent(type_uniforms)
+        else:
+            type_uniforms = engine.type_uniforms(len(compiled.actor_ids))
         intent_uniforms = np.full((rows, compiled.intent_layout.width), 0.5)
     state = engine.start(initial_state(compiled, count, type_uniforms))
     normals = np.zeros((rows, len(compiled.entry_pair)), dtype=np.float32)
@@ -203,9 +209,10 @@ def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None)
     report_every = max(1, compiled.n_steps // 20)
     reported = 0
     for t in range(compiled.n_steps):
-        streams.fill(normals[:count], uniforms[:count])
-        if intent_uniforms is not None:
-            streams.fill_intent(intent_uniforms[:count])
+        if on_host:
+            streams.fill(normals[:count], uniforms[:count])
+            if intent_uniforms is not None:
+                streams.fill_intent(intent_uniforms[:count])
         state = engine.advance(state, t, normals, uniforms, intent_uniforms)
         if recorder.kept:
             recorder.record(t, engine.host(state))

@@ -95,6 +95,16 @@ def while_any(
     return carry
 
 
+def when_any(mask: Any, compute: Callable[[], Any], otherwise: Any) -> Any:
+    """``compute()`` if any element of ``mask`` is true, else ``otherwise`` (``lax.cond`` if
+    traced), for work that is rarely needed."""
+    if is_jax(mask):
+        from jax import lax
+
+        return lax.cond(mask.any(), compute, lambda: otherwise)
+    return compute() if mask.any() else otherwise
+
+
 def poisson_ppf(uniform: Any, rate: Any) -> Any:
     """Poisson inverse CDF by scipy (on the host when traced: a callback)."""
     if not (is_jax(uniform) or is_jax(rate)):

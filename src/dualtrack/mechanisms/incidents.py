@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from dualtrack.mechanisms.arrays import is_jax, namespace, poisson_ppf, while_any
+from dualtrack.mechanisms.arrays import namespace, poisson_ppf, when_any, while_any
 from dualtrack.scenario.parameters import NonNegative, Probability, nominal
 
 Array = NDArray[np.float64]
@@ -69,8 +69,9 @@ def poisson_inverse(rate: Array, uniform: Array) -> Array:
     rate = xp.broadcast_to(xp.asarray(rate, dtype=np.float64), uniform.shape)
     large = rate > LARGE_RATE
     counts = xp.zeros(uniform.shape)
-    if is_jax(large) or large.any():
-        counts = xp.where(large, poisson_ppf(uniform, xp.where(large, rate, 0.0)), counts)
+    counts = when_any(
+        large, lambda: xp.where(large, poisson_ppf(uniform, xp.where(large, rate, 0.0)), 0.0), counts
+    )
     term = xp.exp(-rate)
     live = (uniform > term) & ~large
 
