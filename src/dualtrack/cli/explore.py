@@ -27,8 +27,11 @@ from dualtrack.cli.app import (
 )
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
+    BackendOpt,
     DoctrinesOpt,
     OverwriteOpt,
+    backend_args,
+    check_backend,
     check_doctrines,
     parse_doctrines,
 )
@@ -204,6 +207,7 @@ def explore(
         bool, typer.Option("--list-parameters", help="List the uncertain parameters and exit.")
     ] = False,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Sweep the uncertain parameters: one row per point and doctrine, stored as it goes.
 
@@ -220,6 +224,7 @@ def explore(
     from dualtrack.scenario.warnings import scenario_warnings
 
     json_mode(as_json)
+    check_backend(backend)
     if list_parameters:
         _print_parameters(scenario, parameters, as_json)
         return
@@ -254,6 +259,7 @@ def explore(
             days=days or stored.get("days"),
             actor=actor or stored.get("actor"),
             levels=levels or stored_design.get("levels", 4),
+            backend=backend,
         )
     except ValidationError:
         raise  # settings overridden by options: the app names the option
@@ -270,7 +276,7 @@ def explore(
         command += ["--levels", str(sweep.design.levels)]
     for pattern in parameters or []:
         command += ["--parameters", pattern]
-    command += ["--out", str(out_dir)]
+    command += [*backend_args(runner.backend), "--out", str(out_dir)]
 
     def left() -> str:
         stored_now = len(store.finished_points()) if store.exists() else 0

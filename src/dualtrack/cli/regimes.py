@@ -34,8 +34,11 @@ from dualtrack.cli.options import (
     OverwriteOpt,
     ReplicatesOpt,
     ScenarioArg,
+    BackendOpt,
     SeedOpt,
     WorkersOpt,
+    backend_args,
+    check_backend,
     check_doctrines,
     parse_doctrines,
 )
@@ -170,7 +173,12 @@ def _plan(
 
 
 def reproduce_command(
-    scenario: str, grid: RegimeGrid, outcomes: list[str], confidence: float, out_dir: Path
+    scenario: str,
+    grid: RegimeGrid,
+    outcomes: list[str],
+    confidence: float,
+    out_dir: Path,
+    backend: str = "numpy",
 ) -> list[str]:
     """The command that re-runs the grid bit-identically (the worker count does not matter)."""
     command = ["dualtrack", "regimes", scenario, "--actor", grid.actor]
@@ -179,7 +187,7 @@ def reproduce_command(
     command += ["--doctrines", ",".join(grid.doctrines), "--outcomes", ",".join(outcomes)]
     command += ["--confidence", repr(confidence), "--replicates", str(grid.replicates)]
     command += ["--days", str(grid.scenario.settings.horizon_days), "--seed", str(grid.seed)]
-    return [*command, "--out", str(out_dir)]
+    return [*command, *backend_args(backend), "--out", str(out_dir)]
 
 
 def save_regimes(
@@ -296,6 +304,7 @@ def regimes(
     workers: WorkersOpt = DEFAULT_WORKERS,
     overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Map where each doctrine minimises P(war) and P(crisis) over two parameters.
 
@@ -305,7 +314,10 @@ def regimes(
     from dualtrack.analysis.regimes import DEFAULT_OUTCOMES, analyse_regimes, outcomes_named
     from dualtrack.experiments.regimes import run_grid
 
+    from dualtrack.engine.backends import SWEEP_DEFAULT, resolve
+
     json_mode(as_json)
+    chosen_backend = resolve(check_backend(backend) or SWEEP_DEFAULT)
     chosen_outcomes = _split(outcomes) or list(DEFAULT_OUTCOMES)
     try:
         outcomes_named(chosen_outcomes)
@@ -337,7 +349,9 @@ def regimes(
         out_dir = out or Path("results") / planned.scenario.id / REGIMES_DIR
         store = output_store(scenario, next(iter(planned.studies.values())), out_dir, overwrite)
         command = shlex.join(
-            reproduce_command(scenario, planned, chosen_outcomes, confidence, store.path)
+            reproduce_command(
+                scenario, planned, chosen_outcomes, confidence, store.path, chosen_backend
+            )
         )
         say(
             f"[bold]{escape(planned.scenario.name)}[/] - {len(planned.x.values)} x "
@@ -345,12 +359,14 @@ def regimes(
             f"{escape(planned.y.path)}), {len(planned.doctrines)} doctrines for "
             f"{planned.actor}, {planned.replicates} replicates x "
             f"{planned.scenario.settings.horizon_days} days, seed {planned.seed}, "
-            f"workers={workers}"
+            f"workers={workers}, backend={chosen_backend}"
         )
         started = time.perf_counter()
         with progress_bar() as bar:
             task = bar.add_task("simulating", total=planned.replicate_steps)
-            results = run_grid(planned, workers, lambda n: bar.advance(task, n), command)
+            results = run_grid(
+                planned, workers, lambda n: bar.advance(task, n), command, chosen_backend
+            )
         elapsed = time.perf_counter() - started
         regime_map = analyse_regimes(results, chosen_outcomes, confidence)
         written += save_regimes(

@@ -38,7 +38,10 @@ from dualtrack.cli.options import (
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
+    BackendOpt,
     WorkersOpt,
+    backend_args,
+    check_backend,
     check_doctrines,
     parse_doctrines,
 )
@@ -115,6 +118,7 @@ def _plan(
     seed: int | None,
     record: str,
     workers: int,
+    backend: str | None = None,
 ) -> tuple[Study, list[str]]:
     """Check every input and plan the study; refuse work this machine cannot hold.
 
@@ -129,6 +133,7 @@ def _plan(
     from dualtrack.scenario.warnings import scenario_warnings
 
     check_doctrines(doctrines)
+    check_backend(backend)
     loaded = load_scenario(scenario)
     actors = [a.id for a in loaded.actors]
     if actor is not None and actor not in actors:
@@ -147,6 +152,7 @@ def _plan(
             seed=seed,
             days=days,
             record=record,
+            backend=backend,
         )
     except ValidationError:
         raise  # settings overridden by options: the app names the option
@@ -211,7 +217,7 @@ def _simulate(study: Study, workers: int) -> tuple[dict[str, xr.Dataset], float]
     say(
         f"[bold]{escape(study.scenario.name)}[/] - {len(study.plans)} doctrine(s) for "
         f"{study.actor}, {plan.replicates} replicates x {plan.compiled.n_steps} steps, "
-        f"seed {plan.seed}, record={study.record}, workers={workers}"
+        f"seed {plan.seed}, record={study.record}, workers={workers}, backend={plan.backend}"
     )
     started = time.perf_counter()
     with progress_bar() as bar:
@@ -229,7 +235,8 @@ def reproduce_command(
     command = ["dualtrack", verb, scenario, "--doctrines", ",".join(study.plans)]
     command += ["--actor", study.actor, "--replicates", str(plan.replicates)]
     command += ["--days", str(resolved.settings.horizon_days), "--seed", str(plan.seed)]
-    return [*command, "--record", study.record, *extra_args, "--out", str(out_dir)]
+    command += ["--record", study.record, *backend_args(plan.backend)]
+    return [*command, *extra_args, "--out", str(out_dir)]
 
 
 def _save(
@@ -294,6 +301,7 @@ def run(
     workers: WorkersOpt = DEFAULT_WORKERS,
     overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Run a scenario under one or more doctrines and write the results to a folder.
 
@@ -306,7 +314,9 @@ def run(
     chosen = parse_doctrines(doctrines) or list(BUILTIN_DOCTRINES)
     written: list[Path] = []
     with stopped_by_signals(left_behind(written)):
-        study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+        study, warnings = _plan(
+            scenario, chosen, actor, replicates, days, seed, record, workers, backend
+        )
         store = output_store(scenario, study, out, overwrite)
         results, elapsed = _simulate(study, workers)
         summary = summary_table(results)
@@ -338,6 +348,7 @@ def compare(
     workers: WorkersOpt = DEFAULT_WORKERS,
     overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Compare doctrines on common random numbers: paired differences and an HTML report.
 
@@ -359,7 +370,9 @@ def compare(
     chosen = [reference, *others] if reference not in chosen else chosen
     written: list[Path] = []
     with stopped_by_signals(left_behind(written)):
-        study, warnings = _plan(scenario, chosen, actor, replicates, days, seed, record, workers)
+        study, warnings = _plan(
+            scenario, chosen, actor, replicates, days, seed, record, workers, backend
+        )
         store = output_store(scenario, study, out, overwrite)
         results, elapsed = _simulate(study, workers)
         summary = summary_table(results)

@@ -42,6 +42,10 @@ COMPILED_BACKENDS: tuple[str, ...] = (JAX, JAX_RNG)
 NAMES: tuple[str, ...] = (*BACKENDS, COMPILED)
 """Every name a user may give."""
 EXTRA = "pip install 'dualtrack[compiled]'"
+SWEEP_DEFAULT = NUMPY
+"""Default backend of the commands that run many parameter points (explore, regimes): every
+point's parameters make a program of their own to compile, which costs more than the numpy
+engine's run of a point's few replicates."""
 
 
 class BackendError(ValueError):

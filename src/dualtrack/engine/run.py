@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 import xarray as xr
+from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
 from dualtrack._version import __version__
@@ -109,6 +110,12 @@ def plan_run(
     chunks = tuple((start, min(size, total - start)) for start in range(0, total, size))
     chosen = _runnable(chosen, compiled, explicit=backend is not None)
     return RunPlan(scenario, compiled, settings.seed, total, record, chunks, name, chosen)
+
+
+def with_backend(plan: RunPlan, backend: str | None) -> RunPlan:
+    """The plan stepped by another backend (None: the default)."""
+    chosen = _runnable(backends.resolve(backend), plan.compiled, explicit=backend is not None)
+    return dataclasses.replace(plan, backend=chosen)
 
 
 def _runnable(backend: str, compiled: Compiled, explicit: bool) -> str:
@@ -280,6 +287,7 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
         "horizon_days": plan.scenario.settings.horizon_days,
         "start_date": c.start.isoformat(),
         "block_size": BLOCK_SIZE,
+        "backend": plan.backend,
     }
     return xr.Dataset(
         variables,

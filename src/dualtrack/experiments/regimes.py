@@ -254,11 +254,13 @@ def run_grid(
     workers: int | PointExecutor = 1,
     progress: Progress | None = None,
     command: str = "",
+    backend: str | None = None,
 ) -> xr.Dataset:
     """Run every cell's doctrines; one dataset with dims ``(x, y, doctrine)``.
 
     The plans of every cell and doctrine run as one study, so workers stay busy across cells;
-    results do not depend on the executor or the number of workers.
+    results do not depend on the executor or the number of workers. ``backend``, if given,
+    replaces the plans' engine backend.
     """
     plans = {
         (key, name): plan
@@ -269,7 +271,7 @@ def run_grid(
     together = Study(
         grid.scenario, grid.actor, {labels[item]: plan for item, plan in plans.items()}
     )
-    results = run_study(together, workers, progress)
+    results = run_study(together, workers, progress, backend)
     by_cell = {
         key: combine({name: results[labels[(key, name)]] for name in study.plans})
         for key, study in grid.studies.items()

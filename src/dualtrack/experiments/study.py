@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -11,7 +11,15 @@ import xarray as xr
 
 from dualtrack.engine.outputs import RECORD_MODES, RecordMode, values_per_replicate
 from dualtrack.engine.recording import Arrays
-from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run, run_chunk
+from dualtrack.engine.run import (
+    DEFAULT_CHUNK,
+    Progress,
+    RunPlan,
+    assemble,
+    plan_run,
+    run_chunk,
+    with_backend,
+)
 from dualtrack.experiments.executors import PointExecutor, make_executor
 from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
@@ -50,8 +58,12 @@ def plan_study(
     days: int | None = None,
     record: RecordMode | str = "auto",
     chunk_size: int = DEFAULT_CHUNK,
+    backend: str | None = None,
 ) -> Study:
-    """Plans for each doctrine; ``record="auto"`` keeps full trajectories for small studies."""
+    """Plans for each doctrine; ``record="auto"`` keeps full trajectories for small studies.
+
+    ``backend`` names the engine backend of every plan (``engine.backends``).
+    """
     if not doctrines:
         raise ValueError("expected at least one doctrine")
     return plan_variants(
@@ -63,6 +75,7 @@ def plan_study(
         days=days,
         record=record,
         chunk_size=chunk_size,
+        backend=backend,
     )
 
 
@@ -76,6 +89,7 @@ def plan_variants(
     days: int | None = None,
     record: RecordMode | str = "auto",
     chunk_size: int = DEFAULT_CHUNK,
+    backend: str | None = None,
 ) -> Study:
     """Plans for named variants of a scenario, all on the same seed (common random numbers).
 
@@ -96,6 +110,7 @@ def plan_variants(
             days=days,
             record=mode,
             chunk_size=chunk_size,
+            backend=backend,
         )
 
     first = plan(next(iter(variants.values())), "summary")
@@ -123,14 +138,22 @@ def _run_chunk(
 
 
 def run_study(
-    study: Study, workers: int | PointExecutor = 1, progress: Progress | None = None
+    study: Study,
+    workers: int | PointExecutor = 1,
+    progress: Progress | None = None,
+    backend: str | None = None,
 ) -> dict[str, xr.Dataset]:
     """Run every doctrine's plan, on ``workers`` local processes or the executor given.
 
     Every chunk draws from its own block-seeded streams and chunks are put back in order before
     they are assembled, so results do not depend on the executor. Each worker receives the
-    study's plans once. Returns one dataset per doctrine.
+    study's plans once. Returns one dataset per doctrine. ``backend``, if given, replaces
+    the backend the plans were made with.
     """
+    if backend is not None:
+        study = replace(
+            study, plans={name: with_backend(p, backend) for name, p in study.plans.items()}
+        )
     plans = list(study.plans.values())
     tasks = [(p, chunk) for p, plan in enumerate(plans) for chunk in plan.chunks]
     items = [(index, p, chunk) for index, (p, chunk) in enumerate(tasks)]

@@ -30,6 +30,7 @@ import xarray as xr
 
 from dualtrack._version import __version__
 from dualtrack.doctrines.base import make_doctrine
+from dualtrack.engine import backends
 from dualtrack.engine.run import simulate
 from dualtrack.experiments.design import Design, design_from_tables, make_design
 from dualtrack.experiments.executors import PointExecutor
@@ -80,6 +81,8 @@ class PointRunner:
     days: int | None
     seed: int
     summarise: Summariser
+    backend: str = "numpy"
+    """Engine backend of every run (``engine.backends``)."""
 
     def __call__(self, point: int, values: Sequence[float]) -> list[dict[str, Any]]:
         """The rows (one per doctrine) of one point."""
@@ -105,6 +108,7 @@ class PointRunner:
                 seed=seed,
                 days=self.days,
                 record="summary",
+                backend=self.backend,
             )
             rows.append(
                 {**keys, "doctrine": name, "feasible": True, "error": "", **sampled}
@@ -177,11 +181,14 @@ def plan_sweep(
     actor: str | None = None,
     levels: int = 4,
     second_order: bool = False,
+    backend: str | None = None,
 ) -> Sweep:
     """Choose the parameters, draw the design and set up the runs of a sweep.
 
     ``doctrines`` default to the subject's own doctrine; ``parameters`` are path patterns
-    (default: every uncertain parameter); ``seed`` defaults to the scenario's.
+    (default: every uncertain parameter); ``seed`` defaults to the scenario's. ``backend``
+    defaults to ``engine.backends.SWEEP_DEFAULT`` (numpy: compiling a program per point costs
+    more than it saves).
     """
     base = load_scenario(scenario)
     actor = actor or base.subject
@@ -208,6 +215,7 @@ def plan_sweep(
         days=days,
         seed=seed,
         summarise=summarise,
+        backend=backends.resolve(backend or backends.SWEEP_DEFAULT),
     )
     return Sweep(base, drawn, runner)
 

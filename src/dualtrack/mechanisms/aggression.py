@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
+
 from dualtrack.mechanisms.arrays import divide_where, expit, namespace
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.parameters import DailyRate, Factor, Positive, RelativeWeight, nominal

@@ -85,7 +85,7 @@ def add(array: Any, index: Any, values: Any) -> Any:
 def while_any(
     live: Callable[[Carry], Any], body: Callable[[Carry], Carry], carry: Carry, traced: bool
 ) -> Carry:
-    """Apply ``body`` while any element of ``live(carry)`` is true (``lax.while_loop`` if traced)."""
+    """Apply ``body`` while any element of ``live(carry)`` holds (``lax.while_loop`` if traced)."""
     if traced:
         from jax import lax
 

@@ -70,7 +70,9 @@ def poisson_inverse(rate: Array, uniform: Array) -> Array:
     large = rate > LARGE_RATE
     counts = xp.zeros(uniform.shape)
     counts = when_any(
-        large, lambda: xp.where(large, poisson_ppf(uniform, xp.where(large, rate, 0.0)), 0.0), counts
+        large,
+        lambda: xp.where(large, poisson_ppf(uniform, xp.where(large, rate, 0.0)), 0.0),
+        counts,
     )
     term = xp.exp(-rate)
     live = (uniform > term) & ~large

@@ -49,8 +49,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
-from dualtrack.mechanisms.arrays import expit, logit, namespace
 
+from dualtrack.mechanisms.arrays import expit, logit, namespace
 from dualtrack.scenario.parameters import DailyRate, Factor, Positive, RelativeWeight, nominal
 
 Array = NDArray[np.float64]
