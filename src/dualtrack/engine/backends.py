@@ -6,7 +6,10 @@ with the reference's random draws (same discrete outcomes, continuous values wit
 ``jax-rng`` runs that program with JAX's own generator (``jax.random``, counter-based, drawn
 on the device: a GPU where JAX has one), which agrees with the reference in distribution
 only. ``compiled`` names the fastest compiled backend installed. Without a name the backend
-is ``$DUALTRACK_BACKEND`` if set, else the fastest installed. Checking names imports no
+is ``$DUALTRACK_BACKEND`` if set, else the fastest installed for a whole run, compilation
+included: with a GPU that is ``jax-rng``; on a CPU it is ``numpy``, because XLA's compiled
+step is at best about 1.5 times as fast as numpy's there and compiling it costs seconds per
+scenario and doctrines (docs/performance.md has the figures). Checking names imports no
 backend.
 """
 
@@ -31,8 +34,8 @@ def _gpu() -> bool:
 
 
 def _ranked() -> tuple[str, ...]:
-    """Every backend, fastest first (on this machine)."""
-    return (JAX_RNG, JAX, NUMPY) if _gpu() else (JAX, JAX_RNG, NUMPY)
+    """Every backend, fastest first on this machine (measured: docs/performance.md)."""
+    return (JAX_RNG, JAX, NUMPY) if _gpu() else (NUMPY, JAX, JAX_RNG)
 
 
 BACKENDS: tuple[str, ...] = (JAX, JAX_RNG, NUMPY)

@@ -82,13 +82,23 @@ def add(array: Any, index: Any, values: Any) -> Any:
     return array
 
 
+UNROLLED = 3
+"""Iterations a traced ``while_any`` runs unconditionally (fused) before it loops."""
+
+
 def while_any(
     live: Callable[[Carry], Any], body: Callable[[Carry], Carry], carry: Carry, traced: bool
 ) -> Carry:
-    """Apply ``body`` while any element of ``live(carry)`` holds (``lax.while_loop`` if traced)."""
+    """Apply ``body`` while any element of ``live(carry)`` holds (``lax.while_loop`` if traced).
+
+    ``body`` must leave elements that are no longer live as they are: then the first
+    ``UNROLLED`` iterations of a traced loop can run whatever ``live`` says (cheaper than a
+    loop's test) with the same result."""
     if traced:
         from jax import lax
 
+        for _ in range(UNROLLED):
+            carry = body(carry)
         return lax.while_loop(lambda c: live(c).any(), body, carry)
     while live(carry).any():
         carry = body(carry)
