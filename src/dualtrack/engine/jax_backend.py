@@ -97,9 +97,13 @@ def stepper(compiled: Compiled, own_draws: bool) -> Stepper:
     return jitted
 
 
+GENERATOR = "rbg"
+"""JAX's generator for ``jax-rng``: XLA's RngBitGenerator (fast to compile and on GPUs)."""
+
+
 def block_keys(seed: int) -> Any:
-    """The main and intent streams' root keys of a seed (``jax.random``, threefry)."""
-    root = jax.random.key(seed)
+    """The main and intent streams' root keys of a seed (``jax.random``, ``GENERATOR``)."""
+    root = jax.random.key(seed, impl=GENERATOR)
     return jnp.stack([jax.random.fold_in(root, 0), jax.random.fold_in(root, INTENT_STREAM)])
 
 
