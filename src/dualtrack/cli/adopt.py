@@ -27,12 +27,12 @@ from dualtrack.cli.app import (
 )
 from dualtrack.cli.options import (
     DEFAULT_WORKERS,
+    BackendOpt,
     DaysOpt,
     OutOpt,
     OverwriteOpt,
     ReplicatesOpt,
     SeedOpt,
-    BackendOpt,
     WorkersOpt,
     backend_args,
     check_backend,

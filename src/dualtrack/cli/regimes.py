@@ -29,12 +29,12 @@ from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     DEFAULT_WORKERS,
     ActorOpt,
+    BackendOpt,
     DaysOpt,
     DoctrinesOpt,
     OverwriteOpt,
     ReplicatesOpt,
     ScenarioArg,
-    BackendOpt,
     SeedOpt,
     WorkersOpt,
     backend_args,
@@ -312,9 +312,8 @@ def regimes(
     stdout holds, per cell, the axis values and for each outcome the winner (null: no clear
     winner) and its paired intervals against the others."""
     from dualtrack.analysis.regimes import DEFAULT_OUTCOMES, analyse_regimes, outcomes_named
-    from dualtrack.experiments.regimes import run_grid
-
     from dualtrack.engine.backends import SWEEP_DEFAULT, resolve
+    from dualtrack.experiments.regimes import run_grid
 
     json_mode(as_json)
     chosen_backend = resolve(check_backend(backend) or SWEEP_DEFAULT)

@@ -62,10 +62,11 @@ def structure(compiled: Compiled) -> tuple[str, ...]:
 def traced_inputs(compiled: Compiled) -> Compiled:
     """The compiled scenario with its per-step forcing as jax arrays (indexed by a traced t)."""
     forcing = compiled.forcing
-    arrays = {f.name: jnp.asarray(getattr(forcing, f.name)) for f in dataclasses.fields(forcing)}
-    return dataclasses.replace(
-        compiled, forcing=type(forcing)(**arrays), entry_buildup=jnp.asarray(compiled.entry_buildup)
-    )
+    arrays: dict[str, Any] = {
+        f.name: jnp.asarray(getattr(forcing, f.name)) for f in dataclasses.fields(forcing)
+    }
+    buildup: Any = jnp.asarray(compiled.entry_buildup)
+    return dataclasses.replace(compiled, forcing=type(forcing)(**arrays), entry_buildup=buildup)
 
 
 def stepper(compiled: Compiled, own_draws: bool) -> Stepper:
@@ -154,7 +155,8 @@ def pad_rows(array: np.ndarray, rows: int, fill: float) -> np.ndarray:
 
 def to_device(state: State, rows: int) -> State:
     """The state as jax arrays, padded to ``rows`` replicates."""
-    state = dataclasses.replace(state, day=np.asarray(state.day, dtype=np.float64))
+    day: Any = np.asarray(state.day, dtype=np.float64)  # a leaf that padding skips
+    state = dataclasses.replace(state, day=day)
     padded = jax.tree.map(lambda a: a if a.ndim == 0 else pad_rows(a, rows, 0), state)
     return jax.tree.map(jnp.asarray, padded)
 
