@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
 import xarray as xr
 
+from dualtrack.engine.backends import COMPILED_BACKENDS
 from dualtrack.engine.outputs import RECORD_MODES, RecordMode, values_per_replicate
 from dualtrack.engine.recording import Arrays
 from dualtrack.engine.run import (
@@ -161,6 +163,21 @@ def run_study(
     if isinstance(workers, int) and (workers <= 1 or len(items) <= 1):
         for index, p, chunk in items:
             arrays[index] = run_chunk(plans[p], chunk, progress)
+    elif isinstance(workers, int) and all(p.backend in COMPILED_BACKENDS for p in plans):
+        # compiled programs run without the interpreter lock: threads of this process keep
+        # the cores busy, and each program is traced and compiled once, not once per worker
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
+            futures = {
+                pool.submit(run_chunk, plans[p], chunk): (i, p, chunk) for i, p, chunk in items
+            }
+            for future in as_completed(futures):
+                index, p, (_, count) = futures[future]
+                arrays[index] = future.result()
+                if progress is not None:
+                    progress(count * plans[p].compiled.n_steps)
+        finally:  # stopped: chunks not started are dropped
+            pool.shutdown(wait=False, cancel_futures=True)
     else:
         executor = make_executor(processes=workers) if isinstance(workers, int) else workers
         with executor:
