@@ -7,7 +7,9 @@ Random numbers come in two arrays per step from the main stream (normals for per
 uniforms for everything else) and one from the intent stream (regime change, aggression,
 cheating; drawn only when some actor may be an opportunist); their layout does not depend on
 doctrines, so different doctrines see the same draws. Each stage below is a function of the
-state, the compiled scenario and the step's draws.
+state, the compiled scenario and the step's draws, and takes its array namespace from the
+state (``mechanisms.arrays``): numpy here, ``jax.numpy`` when the compiled backend
+(``engine.jax_backend``) traces this same step.
 """
 
 from __future__ import annotations
