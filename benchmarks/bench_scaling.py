@@ -52,14 +52,19 @@ TARGET_RATIO = 2.0
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def measure(actors: int, replicates: int, days: int, repeat: int) -> dict[str, float]:
-    """Best-of-``repeat`` throughput of one ring size, plus its graph sizes."""
+def measure(
+    actors: int, replicates: int, days: int, repeat: int, backend: str = "numpy"
+) -> dict[str, float]:
+    """Best-of-``repeat`` throughput of one ring size, plus its graph sizes (a compiled
+    backend's first run compiles: keep ``repeat`` at 2 or more)."""
     scenario = ring_scenario(actors)
     compiled = plan_run(scenario, days=days, replicates=replicates, record="summary").compiled
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        dualtrack.simulate(scenario, replicates=replicates, days=days, record="summary")
+        dualtrack.simulate(
+            scenario, replicates=replicates, days=days, record="summary", backend=backend
+        )
         best = min(best, time.perf_counter() - started)
     dyads = len(compiled.dyad_ids)
     replicate_steps = replicates * compiled.n_steps
@@ -173,12 +178,13 @@ def main() -> None:
         help="also time with the library's default BLAS threads (in a subprocess)",
     )
     parser.add_argument("--profile", type=int, default=0, help="profile this many actors")
+    parser.add_argument("--backend", default="numpy", help="engine backend (numpy, compiled)")
     parser.add_argument("--plot", type=Path, default=RESULTS / "scaling.png")
     parser.add_argument("--json", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    label = f"BLAS threads: {args.blas_threads or 'library default'}"
-    rows = [measure(n, args.replicates, args.days, args.repeat) for n in args.sizes]
+    label = f"BLAS threads: {args.blas_threads or 'library default'}, backend {args.backend}"
+    rows = [measure(n, args.replicates, args.days, args.repeat, args.backend) for n in args.sizes]
     if args.json is not None:  # a subprocess of --compare-default-blas: hand the rows back
         args.json.write_text(json.dumps(rows), encoding="utf-8")
         return
@@ -192,6 +198,7 @@ def main() -> None:
         command = [sys.executable, __file__, "--blas-threads", "0", "--json", str(handoff)]
         command += ["--replicates", str(args.replicates), "--days", str(args.days)]
         command += ["--repeat", str(args.repeat), "--sizes", *map(str, args.sizes)]
+        command += ["--backend", args.backend]
         subprocess.run(command, check=True)
         other = json.loads(handoff.read_text(encoding="utf-8"))
         rows_by_label["BLAS threads: library default"] = other

@@ -64,6 +64,10 @@ CASES = [
     case("sensitivity-not-sweep", "sensitivity run", "run: no sweep found"),
     case("history-bad-date", "history --from 2024-13", "--from"),
     case("validate-history-out", "validate-history -n 5 --out a-file", "--out"),
+    *(
+        case(f"{verb}-backend", f"{verb} --backend fast", "--backend: expected one of")
+        for verb in ("run", "compare", "explore", "adopt", "regimes", "validate-history")
+    ),
 ]
 
 

@@ -435,11 +435,13 @@ def validate_history(
     events: pd.DataFrame | None = None,
     progress: Progress | None = None,
     plot_days: int = 120,
+    backend: str | None = None,
 ) -> PatternValidation:
     """Simulate the scenario for each doctrine of its subject and score the 2024 patterns.
 
     ``seed`` defaults to the scenario's; the doctrines share their random numbers (common
     random numbers), so their differences are not sampling noise of separate draws.
+    ``backend`` names the engine backend (``engine.backends``).
     """
     resolved = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
     observed = observed_record(resolved, events)
@@ -456,6 +458,7 @@ def validate_history(
             seed=chosen_seed,
             record="full",
             progress=progress,
+            backend=backend,
         )
         frame = pattern_measures(ds, resolved, observed)
         measures[doctrine] = frame

@@ -27,12 +27,15 @@ from dualtrack.cli.app import (
 )
 from dualtrack.cli.options import (
     DEFAULT_WORKERS,
+    BackendOpt,
     DaysOpt,
     OutOpt,
     OverwriteOpt,
     ReplicatesOpt,
     SeedOpt,
     WorkersOpt,
+    backend_args,
+    check_backend,
     check_doctrines,
 )
 from dualtrack.cli.studies import left_behind, output_store
@@ -199,6 +202,7 @@ def adopt(
     workers: WorkersOpt = DEFAULT_WORKERS,
     overwrite: OverwriteOpt = False,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Compare sets of actors adopting a doctrine on common random numbers: continental
     P(war), P(horizontal escalation), P(cascade) and cascade origins, paired intervals."""
@@ -213,6 +217,7 @@ def adopt(
     from dualtrack.scenario.loading import load_scenario
 
     json_mode(as_json)
+    check_backend(backend)
     check_doctrines([doctrine], "--doctrine")
     if fallback is not None:
         check_doctrines([fallback], "--fallback")
@@ -255,7 +260,7 @@ def adopt(
         started = time.perf_counter()
         with progress_bar() as bar:
             task = bar.add_task("simulating", total=study.replicate_steps)
-            results = run_study(study, workers, lambda n: bar.advance(task, n))
+            results = run_study(study, workers, lambda n: bar.advance(task, n), backend)
         elapsed = time.perf_counter() - started
         summary = continental_summary(results)
         differences = continental_differences(results, reference_label)
@@ -266,6 +271,7 @@ def adopt(
         command += ["--reference", reference_label, "--replicates", str(plan.replicates)]
         command += ["--days", str(study.scenario.settings.horizon_days), "--seed", str(plan.seed)]
         command += ["--record", study.record, "--out", str(out_dir)]
+        command += backend_args(plan.backend)
         settings = {
             "doctrine": doctrine,
             "adoption_sets": {label: list(m) for label, m in adoption.adopters.items()},

@@ -27,8 +27,11 @@ from dualtrack.cli.app import (
 )
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
+    BackendOpt,
     DoctrinesOpt,
     OverwriteOpt,
+    backend_args,
+    check_backend,
     check_doctrines,
     check_posterior,
     parse_doctrines,
@@ -214,6 +217,7 @@ def explore(
         bool, typer.Option("--list-parameters", help="List the uncertain parameters and exit.")
     ] = False,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Sweep the uncertain parameters: one row per point and doctrine, stored as it goes.
 
@@ -230,6 +234,7 @@ def explore(
     from dualtrack.scenario.warnings import scenario_warnings
 
     json_mode(as_json)
+    check_backend(backend)
     if list_parameters:
         _print_parameters(scenario, parameters, as_json)
         return
@@ -267,6 +272,7 @@ def explore(
             levels=levels or stored_design.get("levels", 4),
             posterior=chosen_posterior,
             posterior_source=str(posterior) if posterior is not None else "",
+            backend=backend,
         )
     except ValidationError:
         raise  # settings overridden by options: the app names the option
@@ -285,7 +291,7 @@ def explore(
         command += ["--parameters", pattern]
     if posterior is not None:
         command += ["--posterior", str(posterior)]
-    command += ["--out", str(out_dir)]
+    command += [*backend_args(runner.backend), "--out", str(out_dir)]
 
     def left() -> str:
         stored_now = len(store.finished_points()) if store.exists() else 0

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dualtrack.cli.app import JsonOpt, app, console, emit_json, fail, json_mode, progress_bar, say
+from dualtrack.cli.options import BackendOpt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -220,6 +221,7 @@ def validate_history_command(
         typer.Option(min=1, help="With --holdout: worker processes of the fit; default 1."),
     ] = None,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Check the built-in scenario against the observed 2024 patterns.
 
@@ -264,9 +266,10 @@ def validate_history_command(
         replicate_steps,
         validate_history,
     )
-    from dualtrack.cli.options import check_out_dir
+    from dualtrack.cli.options import check_backend, check_out_dir
 
     json_mode(as_json)
+    check_backend(backend)
     replicates = DEFAULT_REPLICATES if replicates is None else replicates
     check_out_dir(out)
     total = replicate_steps(SCENARIO_ID, DOCTRINES, replicates)
@@ -283,6 +286,7 @@ def validate_history_command(
                 replicates=replicates,
                 seed=seed,
                 progress=lambda n: bar.advance(task, n),
+                backend=backend,
             )
     except EventDataError as error:
         raise fail(str(error)) from None

@@ -61,7 +61,33 @@ OverwriteOpt = Annotated[
         "--overwrite", help="Replace the content of a non-empty --out folder, as a whole."
     ),
 ]
+BackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        help="Engine backend: numpy (the reference), compiled (the fastest compiled one "
+        "installed), jax or jax-rng (JAX's own generator, for GPUs); default: "
+        "$DUALTRACK_BACKEND, else the fastest installed. See docs/performance.md.",
+        show_default=False,
+    ),
+]
 DEFAULT_WORKERS = max(1, os.cpu_count() or 1)
+
+
+def backend_args(backend: str) -> list[str]:
+    """``--backend NAME`` for a recorded command (nothing for the reference, numpy)."""
+    return [] if backend == "numpy" else ["--backend", backend]
+
+
+def check_backend(name: str | None, option: str = "--backend") -> str | None:
+    """Refuse an unknown or uninstalled backend before any work; returns the name as given."""
+    from dualtrack.engine.backends import BackendError, resolve
+
+    try:
+        resolve(name, where=option)
+    except BackendError as error:
+        raise InputError(str(error)) from None
+    return name
 
 
 def parse_doctrines(values: list[str] | None) -> list[str] | None:

@@ -29,6 +29,7 @@ from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     DEFAULT_WORKERS,
     ActorOpt,
+    BackendOpt,
     DaysOpt,
     DoctrinesOpt,
     OverwriteOpt,
@@ -37,6 +38,8 @@ from dualtrack.cli.options import (
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
+    backend_args,
+    check_backend,
     check_doctrines,
     check_posterior,
     parse_doctrines,
@@ -183,7 +186,12 @@ def results_label(grid: RegimeGrid) -> str:
 
 
 def reproduce_command(
-    scenario: str, grid: RegimeGrid, outcomes: list[str], confidence: float, out_dir: Path
+    scenario: str,
+    grid: RegimeGrid,
+    outcomes: list[str],
+    confidence: float,
+    out_dir: Path,
+    backend: str = "numpy",
 ) -> list[str]:
     """The command that re-runs the grid bit-identically (the worker count does not matter)."""
     command = ["dualtrack", "regimes", scenario, "--actor", grid.actor]
@@ -194,7 +202,7 @@ def reproduce_command(
     command += ["--days", str(grid.scenario.settings.horizon_days), "--seed", str(grid.seed)]
     if grid.posterior is not None:
         command += ["--posterior", grid.posterior.draws.source]
-    return [*command, "--out", str(out_dir)]
+    return [*command, *backend_args(backend), "--out", str(out_dir)]
 
 
 def save_regimes(
@@ -314,6 +322,7 @@ def regimes(
     overwrite: OverwriteOpt = False,
     posterior: PosteriorOpt = None,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Map where each doctrine minimises P(war) and P(crisis) over two parameters.
 
@@ -321,9 +330,11 @@ def regimes(
     stdout holds, per cell, the axis values and for each outcome the winner (null: no clear
     winner) and its paired intervals against the others."""
     from dualtrack.analysis.regimes import DEFAULT_OUTCOMES, analyse_regimes, outcomes_named
+    from dualtrack.engine.backends import SWEEP_DEFAULT, resolve
     from dualtrack.experiments.regimes import run_grid
 
     json_mode(as_json)
+    chosen_backend = resolve(check_backend(backend) or SWEEP_DEFAULT)
     chosen_outcomes = _split(outcomes) or list(DEFAULT_OUTCOMES)
     try:
         outcomes_named(chosen_outcomes)
@@ -356,7 +367,9 @@ def regimes(
         out_dir = out or Path("results") / planned.scenario.id / REGIMES_DIR
         store = output_store(scenario, next(iter(planned.studies.values())), out_dir, overwrite)
         command = shlex.join(
-            reproduce_command(scenario, planned, chosen_outcomes, confidence, store.path)
+            reproduce_command(
+                scenario, planned, chosen_outcomes, confidence, store.path, chosen_backend
+            )
         )
         say(
             f"[bold]{escape(planned.scenario.name)}[/] - {len(planned.x.values)} x "
@@ -364,12 +377,15 @@ def regimes(
             f"{escape(planned.y.path)}), {len(planned.doctrines)} doctrines for "
             f"{planned.actor}, {planned.replicates} replicates x "
             f"{planned.scenario.settings.horizon_days} days, seed {planned.seed}, "
-            f"workers={workers}; parameters: {escape(results_label(planned))}"
+            f"workers={workers}, backend={chosen_backend}; "
+            f"parameters: {escape(results_label(planned))}"
         )
         started = time.perf_counter()
         with progress_bar() as bar:
             task = bar.add_task("simulating", total=planned.replicate_steps)
-            results = run_grid(planned, workers, lambda n: bar.advance(task, n), command)
+            results = run_grid(
+                planned, workers, lambda n: bar.advance(task, n), command, chosen_backend
+            )
         elapsed = time.perf_counter() - started
         regime_map = analyse_regimes(results, chosen_outcomes, confidence)
         written += save_regimes(

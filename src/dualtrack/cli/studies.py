@@ -30,6 +30,7 @@ from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     DEFAULT_WORKERS,
     ActorOpt,
+    BackendOpt,
     DaysOpt,
     DoctrinesOpt,
     OutOpt,
@@ -40,6 +41,8 @@ from dualtrack.cli.options import (
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
+    backend_args,
+    check_backend,
     check_doctrines,
     check_posterior,
     parse_doctrines,
@@ -119,6 +122,7 @@ def _plan(
     record: str,
     workers: int,
     posterior: Path | None = None,
+    backend: str | None = None,
 ) -> tuple[Study, list[str], PosteriorStudy | None]:
     """Check every input and plan the study; refuse work this machine cannot hold.
 
@@ -134,6 +138,7 @@ def _plan(
     from dualtrack.scenario.warnings import scenario_warnings
 
     check_doctrines(doctrines)
+    check_backend(backend)
     loaded = load_scenario(scenario)
     actors = [a.id for a in loaded.actors]
     if actor is not None and actor not in actors:
@@ -153,6 +158,7 @@ def _plan(
             seed=seed,
             days=days,
             record=record,
+            backend=backend,
         )
     except ValidationError:
         raise  # settings overridden by options: the app names the option
@@ -226,8 +232,8 @@ def _simulate(
     say(
         f"[bold]{escape(study.scenario.name)}[/] - {len(study.plans)} doctrine(s) for "
         f"{study.actor}, {plan.replicates} replicates x {plan.compiled.n_steps} steps, "
-        f"seed {plan.seed}, record={study.record}, workers={workers}; parameters: "
-        f"{escape(pstudy.label if pstudy else NOMINAL)}"
+        f"seed {plan.seed}, record={study.record}, workers={workers}, backend={plan.backend}; "
+        f"parameters: {escape(pstudy.label if pstudy else NOMINAL)}"
     )
     started = time.perf_counter()
     with progress_bar() as bar:
@@ -248,7 +254,8 @@ def reproduce_command(
     command = ["dualtrack", verb, scenario, "--doctrines", ",".join(study.plans)]
     command += ["--actor", study.actor, "--replicates", str(plan.replicates)]
     command += ["--days", str(resolved.settings.horizon_days), "--seed", str(plan.seed)]
-    return [*command, "--record", study.record, *extra_args, "--out", str(out_dir)]
+    command += ["--record", study.record, *backend_args(plan.backend)]
+    return [*command, *extra_args, "--out", str(out_dir)]
 
 
 def _save(
@@ -325,6 +332,7 @@ def run(
     overwrite: OverwriteOpt = False,
     posterior: PosteriorOpt = None,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Run a scenario under one or more doctrines and write the results to a folder.
 
@@ -338,7 +346,7 @@ def run(
     written: list[Path] = []
     with stopped_by_signals(left_behind(written)):
         study, warnings, pstudy = _plan(
-            scenario, chosen, actor, replicates, days, seed, record, workers, posterior
+            scenario, chosen, actor, replicates, days, seed, record, workers, posterior, backend
         )
         store = output_store(scenario, study, out, overwrite)
         results, elapsed = _simulate(study, workers, pstudy)
@@ -384,6 +392,7 @@ def compare(
     overwrite: OverwriteOpt = False,
     posterior: PosteriorOpt = None,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Compare doctrines on common random numbers: paired differences and an HTML report.
 
@@ -406,7 +415,7 @@ def compare(
     written: list[Path] = []
     with stopped_by_signals(left_behind(written)):
         study, warnings, pstudy = _plan(
-            scenario, chosen, actor, replicates, days, seed, record, workers, posterior
+            scenario, chosen, actor, replicates, days, seed, record, workers, posterior, backend
         )
         store = output_store(scenario, study, out, overwrite)
         results, elapsed = _simulate(study, workers, pstudy)

@@ -9,11 +9,14 @@ it in a state dictionary of arrays, which the engine stores with the rest of the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
+
+from dualtrack.mechanisms.arrays import namespace
 
 Array = NDArray[np.float64]
 DoctrineState = dict[str, NDArray[Any]]
@@ -56,6 +59,11 @@ class Observation:
         """Number of replicates in the observation."""
         return int(self.threat.shape[0])
 
+    @property
+    def xp(self) -> ModuleType:
+        """The array namespace of the observation (numpy, or jax.numpy when compiled)."""
+        return namespace(self.threat)
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -81,6 +89,9 @@ class Doctrine:
     ``observes`` (Observation fields read), ``memory`` (needs state), ``stochastic``."""
     Params: ClassVar[type[BaseModel]]
     """Pydantic model of the doctrine's parameters with documented defaults."""
+    traceable: ClassVar[bool] = False
+    """True when :meth:`decide` takes its array functions from ``obs.xp`` and branches on
+    no array's value, so that the compiled backend can trace it (``engine.backends``)."""
 
     params: BaseModel
     """The validated parameters."""

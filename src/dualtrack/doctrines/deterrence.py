@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from pydantic import Field
 
 from dualtrack.doctrines.base import (
@@ -54,6 +53,7 @@ class DeterrenceOnly(Doctrine):
         "memory": False,
         "stochastic": False,
     }
+    traceable = True
     Params = DeterrenceParams
     params: DeterrenceParams
 
@@ -67,4 +67,4 @@ class DeterrenceOnly(Doctrine):
             obs.share_per_weight,
             obs.threat_noise,
         )
-        return Decision(target=target, talk=np.zeros(obs.replicates))
+        return Decision(target=target, talk=obs.xp.zeros(obs.replicates))

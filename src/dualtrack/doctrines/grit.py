@@ -91,6 +91,7 @@ class Grit(Doctrine):
         "memory": True,
         "stochastic": False,
     }
+    traceable = True
     Params = GritParams
     params: GritParams
 
@@ -107,21 +108,22 @@ class Grit(Doctrine):
         """Deterrent target scaled down by the reduction reached so far."""
         params = self.params
         due, reciprocated = review(obs, state, params.interval_days.value, params.tolerance.value)
-        grown = np.minimum(state["reduction"] + params.step.value, params.max_reduction.value)
+        grown = obs.xp.minimum(state["reduction"] + params.step.value, params.max_reduction.value)
         missed = state["unreciprocated"] + 1.0
         exploited = obs.belief > params.exploitation_belief.value
         exhausted = (missed > params.patience.value) | exploited
-        state["reduction"] = np.where(
+        xp = obs.xp
+        state["reduction"] = xp.where(
             due,
-            np.where(
+            xp.where(
                 reciprocated & ~exploited,
                 grown,
-                np.where(exhausted, 0.0, state["reduction"]),
+                xp.where(exhausted, 0.0, state["reduction"]),
             ),
             state["reduction"],
         )
-        state["unreciprocated"] = np.where(
-            due, np.where(reciprocated | exhausted, 0.0, missed), state["unreciprocated"]
+        state["unreciprocated"] = xp.where(
+            due, xp.where(reciprocated | exhausted, 0.0, missed), state["unreciprocated"]
         )
         deterrent = deterrent_target(
             obs.threat,
@@ -133,4 +135,4 @@ class Grit(Doctrine):
         )
         kept = 1.0 - state["reduction"][:, None]
         target = obs.baseline + kept * (deterrent - obs.baseline)
-        return Decision(target=target, talk=np.ones(obs.replicates))
+        return Decision(target=target, talk=obs.xp.ones(obs.replicates))

@@ -76,6 +76,7 @@ class DualTrack(Doctrine):
         "memory": False,
         "stochastic": False,
     }
+    traceable = True
     Params = HarmelParams
     params: HarmelParams
 
@@ -90,9 +91,10 @@ class DualTrack(Doctrine):
             obs.threat_noise,
         )
         sufficiency = self.params.sufficiency.value
+        xp = obs.xp
         headroom = np.where(np.isfinite(obs.capacity), obs.capacity - obs.baseline, np.inf)
         # a zero share of unbounded headroom is nothing (not 0 x inf = NaN)
         cap = obs.baseline + (sufficiency * headroom if sufficiency > 0.0 else 0.0)
-        deterrent = np.minimum(target, cap)
+        deterrent = xp.minimum(target, cap)
         target = obs.baseline + obs.belief[:, None] * (deterrent - obs.baseline)
-        return Decision(target=target, talk=np.ones(obs.replicates))
+        return Decision(target=target, talk=xp.ones(obs.replicates))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from pydantic import Field
 
 from dualtrack.doctrines.base import (
@@ -48,10 +47,12 @@ class DialogueOnly(Doctrine):
         "memory": False,
         "stochastic": False,
     }
+    traceable = True
     Params = NeutralityParams
     params: NeutralityParams
 
     def decide(self, obs: Observation, state: DoctrineState) -> Decision:
         """Baseline forces, always willing to talk."""
-        target = np.broadcast_to(obs.baseline, obs.forces.shape).copy()
-        return Decision(target=target, talk=np.ones(obs.replicates))
+        xp = obs.xp
+        target = xp.broadcast_to(obs.baseline, obs.forces.shape).copy()
+        return Decision(target=target, talk=xp.ones(obs.replicates))

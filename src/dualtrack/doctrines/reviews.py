@@ -26,10 +26,11 @@ def review(
     purpose: most are exogenous, and answering noise with retaliation locks tit-for-tat into
     echoes of defection, Molander 1985.)
     """
-    first = np.isnan(state["last_strength"])
-    state["last_strength"] = np.where(first, obs.adversary_strength, state["last_strength"])
+    xp = obs.xp
+    first = xp.isnan(state["last_strength"])
+    state["last_strength"] = xp.where(first, obs.adversary_strength, state["last_strength"])
     due = obs.day - state["last_review"] >= interval_days - 1e-9
     reciprocated = obs.adversary_strength <= state["last_strength"] * (1.0 + tolerance) + 1e-9
-    state["last_strength"] = np.where(due, obs.adversary_strength, state["last_strength"])
-    state["last_review"] = np.where(due, obs.day, state["last_review"])
+    state["last_strength"] = xp.where(due, obs.adversary_strength, state["last_strength"])
+    state["last_review"] = xp.where(due, obs.day, state["last_review"])
     return due, reciprocated

@@ -65,6 +65,7 @@ class TitForTat(Doctrine):
         "memory": True,
         "stochastic": False,
     }
+    traceable = True
     Params = TitForTatParams
     params: TitForTatParams
 
@@ -77,7 +78,8 @@ class TitForTat(Doctrine):
         due, reciprocated = review(
             obs, state, self.params.review_days.value, self.params.tolerance.value
         )
-        state["cooperating"] = np.where(due, reciprocated, state["cooperating"])
+        xp = obs.xp
+        state["cooperating"] = xp.where(due, reciprocated, state["cooperating"])
         cooperating = state["cooperating"]
         retaliation = deterrent_target(
             obs.threat,
@@ -87,5 +89,5 @@ class TitForTat(Doctrine):
             obs.share_per_weight,
             obs.threat_noise,
         )
-        target = np.where(cooperating[:, None], obs.baseline, retaliation)
+        target = xp.where(cooperating[:, None], obs.baseline, retaliation)
         return Decision(target=target, talk=cooperating.astype(np.float64))

@@ -9,9 +9,13 @@ for any array whose last axis matches the matrix's rows.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
+
+from dualtrack.mechanisms.arrays import is_jax
 
 SPARSE_MIN_SIZE = 2048
 """Matrices with fewer entries stay dense."""
@@ -35,6 +39,8 @@ class LinearMap:
         self._transposed = sparse.csr_array(dense.T) if self.is_sparse else None
 
     def __rmatmul__(self, x: ArrayLike) -> NDArray[np.float64]:
+        if is_jax(x):
+            return self._traced_product(x)
         values = np.asarray(x, dtype=np.float64)
         if self._dense is not None:
             return values @ self._dense
@@ -42,6 +48,20 @@ class LinearMap:
         flat = values.reshape(-1, self.shape[0])
         product = self._transposed @ flat.T
         return np.ascontiguousarray(product.T).reshape(*values.shape[:-1], self.shape[1])
+
+    def _traced_product(self, x: Any) -> Any:
+        """``x @ M`` for a jax array: a dense product, or gathers and a scatter-add if sparse."""
+        import jax.numpy as jnp
+
+        values = jnp.asarray(x, dtype=jnp.float64)
+        if self._dense is not None:
+            return values @ self._dense
+        assert self._transposed is not None
+        coo = self._transposed.tocoo()  # rows: output columns, cols: input columns
+        flat = values.reshape(-1, self.shape[0])
+        terms = flat[:, coo.col] * coo.data
+        out = jnp.zeros((flat.shape[0], self.shape[1])).at[:, coo.row].add(terms)
+        return out.reshape(*values.shape[:-1], self.shape[1])
 
     def toarray(self) -> NDArray[np.float64]:
         """The matrix as a dense array (for inspection and tests)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,15 +10,16 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
 
 from dualtrack._version import __version__
 from dualtrack.doctrines.base import Doctrine, make_doctrine
-from dualtrack.engine import outputs
+from dualtrack.engine import backends, outputs
 from dualtrack.engine.compiled import Compiled, compile_scenario
 from dualtrack.engine.outputs import RECORD_MODES, TRACED_PREFIX, RecordMode, as_variable
 from dualtrack.engine.recording import Arrays, Recorder, summarise
-from dualtrack.engine.state import initial_state
+from dualtrack.engine.state import State, initial_state
 from dualtrack.engine.step import StepConstants, step
 from dualtrack.engine.streams import BLOCK_SIZE, ChunkStreams
 from dualtrack.scenario.ladder import RUNG_LABELS
@@ -40,6 +42,8 @@ class RunPlan:
     record: RecordMode
     chunks: tuple[tuple[int, int], ...]
     doctrine: str
+    backend: str = backends.NUMPY
+    """The engine backend that steps the chunks (``engine.backends``)."""
 
     @property
     def replicate_steps(self) -> int:
@@ -61,13 +65,17 @@ def plan_run(
     days: int | None = None,
     record: RecordMode = "full",
     chunk_size: int = DEFAULT_CHUNK,
+    backend: str | None = None,
 ) -> RunPlan:
     """Resolve overrides and split the replicates into block-aligned chunks.
 
     ``doctrine`` replaces the doctrine of ``actor`` (default: the subject), or, given as a
     mapping of actor ids to doctrines, the doctrines of several actors at once (then
     ``actor`` is not given, and the plan is named for the subject's resulting doctrine).
+    ``backend`` names the engine backend (``engine.backends``; None: the default, which falls
+    back to numpy when a doctrine cannot be compiled).
     """
+    chosen = backends.resolve(backend)
     scenario = load_scenario(scenario)
     if record not in RECORD_MODES:
         raise ValueError(f"unknown record mode {record!r}; expected one of {RECORD_MODES}")
@@ -100,7 +108,30 @@ def plan_run(
     size = max(BLOCK_SIZE, -(-int(chunk_size) // BLOCK_SIZE) * BLOCK_SIZE)
     total = settings.replicates
     chunks = tuple((start, min(size, total - start)) for start in range(0, total, size))
-    return RunPlan(scenario, compiled, settings.seed, total, record, chunks, name)
+    chosen = _runnable(chosen, compiled, explicit=backend is not None)
+    return RunPlan(scenario, compiled, settings.seed, total, record, chunks, name, chosen)
+
+
+def with_backend(plan: RunPlan, backend: str | None) -> RunPlan:
+    """The plan stepped by another backend (None: the default)."""
+    chosen = _runnable(backends.resolve(backend), plan.compiled, explicit=backend is not None)
+    return dataclasses.replace(plan, backend=chosen)
+
+
+def _runnable(backend: str, compiled: Compiled, explicit: bool) -> str:
+    """``backend`` if it can run every doctrine; else numpy by default, an error if asked for."""
+    if backend == backends.NUMPY:
+        return backend
+    for actor, doctrine in zip(compiled.actor_ids, compiled.doctrines, strict=True):
+        if not type(doctrine).traceable:
+            if not explicit:
+                return backends.NUMPY
+            raise backends.BackendError(
+                f"backend {backend!r}: expected doctrines the compiled step can trace; found "
+                f"doctrine {doctrine.name!r} of actor {actor!r} (its class does not set "
+                f"traceable = True; use backend 'numpy')"
+            )
+    return backend
 
 
 def _resolve(scenario: Scenario, actor: str, choice: DoctrineChoice) -> Doctrine:
@@ -121,33 +152,81 @@ def run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None =
         return _run_chunk(plan, chunk, progress)
 
 
+class NumpyEngine:
+    """Steps a chunk of replicates with the reference step (numpy arrays)."""
+
+    rows: int
+    draws_on_host = True
+
+    def __init__(self, compiled: Compiled, count: int) -> None:
+        self.compiled, self.rows = compiled, count
+        self.constants = StepConstants(compiled)
+
+    def start(self, state: State) -> State:
+        """The initial state, as it is."""
+        return state
+
+    def advance(
+        self,
+        state: State,
+        t: int,
+        normals: NDArray[np.float32],
+        uniforms: NDArray[np.float64],
+        intent_uniforms: NDArray[np.float64] | None,
+    ) -> State:
+        """One step."""
+        return step(state, self.compiled, self.constants, t, normals, uniforms, intent_uniforms)
+
+    def host(self, state: State) -> State:
+        """The state, as it is."""
+        return state
+
+
+def _engine(plan: RunPlan, chunk: tuple[int, int]) -> Any:
+    """The stepping engine of the plan's backend for a chunk of replicates."""
+    if plan.backend in backends.COMPILED_BACKENDS:
+        from dualtrack.engine.jax_backend import JaxEngine
+
+        rows = max(size for _, size in plan.chunks)
+        own = plan.backend == backends.JAX_RNG
+        return JaxEngine(plan.compiled, rows, chunk, plan.seed, own_draws=own)
+    return NumpyEngine(plan.compiled, chunk[1])
+
+
 def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None) -> Arrays:
     first, count = chunk
     compiled = plan.compiled
     streams = ChunkStreams(plan.seed, first, count, plan.replicates)
-    constants = StepConstants(compiled)
+    engine = _engine(plan, chunk)
+    rows = engine.rows  # a backend may step padded rows (never drawn, never kept)
+    on_host = engine.draws_on_host
     intent_uniforms = None
     type_uniforms = None
     if compiled.intent_active:  # the intent stream: the types first, then a row per step
         type_uniforms = np.empty((count, len(compiled.actor_ids)))
-        streams.fill_intent(type_uniforms)
-        intent_uniforms = np.empty((count, compiled.intent_layout.width))
-    state = initial_state(compiled, count, type_uniforms)
-    normals = np.empty((count, len(compiled.entry_pair)), dtype=np.float32)
-    uniforms = np.empty((count, compiled.layout.width))
+        if on_host:
+            streams.fill_intent(type_uniforms)
+        else:
+            type_uniforms = engine.type_uniforms(len(compiled.actor_ids))
+        intent_uniforms = np.full((rows, compiled.intent_layout.width), 0.5)
+    state = engine.start(initial_state(compiled, count, type_uniforms))
+    normals = np.zeros((rows, len(compiled.entry_pair)), dtype=np.float32)
+    uniforms = np.full((rows, compiled.layout.width), 0.5)
     recorder = Recorder(compiled, plan.record, first, streams.block_starts)
     report_every = max(1, compiled.n_steps // 20)
     reported = 0
     for t in range(compiled.n_steps):
-        streams.fill(normals, uniforms)
-        if intent_uniforms is not None:
-            streams.fill_intent(intent_uniforms)
-        state = step(state, compiled, constants, t, normals, uniforms, intent_uniforms)
-        recorder.record(t, state)
+        if on_host:
+            streams.fill(normals[:count], uniforms[:count])
+            if intent_uniforms is not None:
+                streams.fill_intent(intent_uniforms[:count])
+        state = engine.advance(state, t, normals, uniforms, intent_uniforms)
+        if recorder.kept:
+            recorder.record(t, engine.host(state))
         if progress is not None and ((t + 1) % report_every == 0 or t + 1 == compiled.n_steps):
             progress((t + 1 - reported) * count)
             reported = t + 1
-    return {**recorder.result(), **summarise(state, compiled, plan.record)}
+    return {**recorder.result(), **summarise(engine.host(state), compiled, plan.record)}
 
 
 def _concat(parts: list[Arrays]) -> Arrays:
@@ -208,6 +287,7 @@ def assemble(plan: RunPlan, parts: list[Arrays]) -> xr.Dataset:
         "horizon_days": plan.scenario.settings.horizon_days,
         "start_date": c.start.isoformat(),
         "block_size": BLOCK_SIZE,
+        "backend": plan.backend,
     }
     return xr.Dataset(
         variables,
@@ -227,6 +307,7 @@ def simulate(
     record: RecordMode = "full",
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
+    backend: str | None = None,
 ) -> xr.Dataset:
     """Simulate a scenario and return its results as a labelled :class:`xarray.Dataset`.
 
@@ -234,7 +315,8 @@ def simulate(
     other actors keep their own. A mapping of actor ids to doctrines replaces several at
     once. A doctrine named as a string takes its default parameters, unless it is the actor's
     own doctrine, which keeps the scenario's parameters. The same ``seed`` gives
-    bit-identical results whatever ``chunk_size``.
+    bit-identical results whatever ``chunk_size``. ``backend`` names the engine backend
+    (``"numpy"``, ``"compiled"``, ...; None: the fastest installed, ``engine.backends``).
     """
     plan = plan_run(
         scenario,
@@ -245,5 +327,6 @@ def simulate(
         days=days,
         record=record,
         chunk_size=chunk_size,
+        backend=backend,
     )
     return assemble(plan, [run_chunk(plan, chunk, progress) for chunk in plan.chunks])

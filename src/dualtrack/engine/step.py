@@ -7,7 +7,9 @@ Random numbers come in two arrays per step from the main stream (normals for per
 uniforms for everything else) and one from the intent stream (regime change, aggression,
 cheating; drawn only when some actor may be an opportunist); their layout does not depend on
 doctrines, so different doctrines see the same draws. Each stage below is a function of the
-state, the compiled scenario and the step's draws.
+state, the compiled scenario and the step's draws, and takes its array namespace from the
+state (``mechanisms.arrays``): numpy here, ``jax.numpy`` when the compiled backend
+(``engine.jax_backend``) traces this same step.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from dualtrack.mechanisms import (
     posture,
     threat,
 )
+from dualtrack.mechanisms.arrays import add, namespace, put
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.schema import MechanismParams
 
@@ -76,6 +79,9 @@ class StepConstants:
             compiled.contact_to_pairs.toarray()[:, self.reversed_pairs.reshape(-1)]
         )
         """Contact incidents per sector to the pair that blames each dyad side."""
+        self.holder_sides = _segments(compiled.side_order, compiled.side_starts)
+        """Per actor holding dyad sides, the flattened (dyad, side) indices of its sides,
+        padded with the index one past the last side, (holder, most sides held)."""
         self.any_cascade = bool(np.any(compiled.slot_cascade < len(compiled.dyad_ids)))
         own = compiled.own_pairs.toarray()
         self.belief_pairs = {
@@ -93,15 +99,30 @@ class StepConstants:
         )
 
 
+def _segments(order: IntArray, starts: IntArray) -> IntArray:
+    """Index table of the segments of ``order`` that begin at ``starts``, padded with
+    ``len(order)``: (segment, longest segment)."""
+    stops = np.append(starts[1:], len(order)).astype(np.int64)
+    width = int(np.max(stops - starts, initial=0))
+    table = np.full((len(starts), width), len(order), dtype=np.int64)
+    for row, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+        table[row, : stop - start] = order[start:stop]
+    return table
+
+
 def _extend(values: NDArray[Scalar]) -> NDArray[Scalar]:
     """Append a zero column so that index ``n_dyads`` means 'no dyad'."""
-    return np.concatenate([values, np.zeros(values.shape[:-1] + (1,), values.dtype)], axis=-1)
+    xp = namespace(values)
+    return xp.concatenate([values, xp.zeros(values.shape[:-1] + (1,), values.dtype)], axis=-1)
 
 
-def _min_per_holder(per_side: Array, c: Compiled) -> Array:
-    """Per actor holding dyad sides, the minimum over its sides: (replicate, holder, ...)."""
+def _per_holder(per_side: Array, k: StepConstants, pad: float | bool) -> Array:
+    """Per actor holding dyad sides, its sides' values (``pad`` beyond them):
+    (replicate, holder, most sides held, ...)."""
+    xp = namespace(per_side)
     flat = per_side.reshape(per_side.shape[0], -1, *per_side.shape[3:])
-    return np.minimum.reduceat(flat[:, c.side_order], c.side_starts, axis=1)
+    padding = xp.full((flat.shape[0], 1, *flat.shape[2:]), pad, dtype=flat.dtype)
+    return xp.concatenate([flat, padding], axis=1)[:, k.holder_sides]
 
 
 def _strength(forces: Array, weight: Array) -> Array:
@@ -130,6 +151,7 @@ def _perceive(
     state: State, c: Compiled, k: StepConstants, t: int, normals: NDArray[np.float32]
 ) -> Perceived:
     """Noisy observation, smoothed estimates and the threat each actor feels."""
+    xp = namespace(state.forces, normals)
     mech = k.params
     # each pair's transparency without and with its dyad's agreement (inspections) in force,
     # (2, pair); every replicate takes one of the two
@@ -140,11 +162,11 @@ def _perceive(
     )
     in_force = _extend(state.active)[:, c.pair_dyad]
     sigma_of = perception.noise_sd(mech.perception.base_noise_sd.value, effective)
-    sigma = np.where(in_force, sigma_of[1], sigma_of[0])
+    sigma = xp.where(in_force, sigma_of[1], sigma_of[0])
     bias_of = c.inflation[c.pair_observer] * (1.0 - effective)
-    bias = np.where(in_force, bias_of[1], bias_of[0])
+    bias = xp.where(in_force, bias_of[1], bias_of[0])
     sd_of = noise.smoothed_relative_sd(sigma_of, k.alpha)
-    smoothed_sd = np.where(in_force, sd_of[1], sd_of[0])
+    smoothed_sd = xp.where(in_force, sd_of[1], sd_of[0])
     observed = perception.observe(
         state.forces.reshape(len(state.forces), -1)[:, c.entry_source],
         bias[:, c.entry_pair],
@@ -188,15 +210,16 @@ def _decide(state: State, c: Compiled, k: StepConstants, seen: Perceived) -> tup
 
     An opportunist keeps its forces ``1 + g`` times above what its doctrine asks (§7.12).
     """
-    in_agreement = np.zeros(state.forces.shape[:2], dtype=bool)
+    xp = namespace(state.forces, seen.felt)
+    in_agreement = xp.zeros(state.forces.shape[:2], dtype=bool)
     if len(c.side_holders):
-        side_active = np.repeat(state.active[..., None], 2, axis=-1)
-        in_agreement[:, c.side_holders] = np.maximum.reduceat(
-            side_active.reshape(len(side_active), -1)[:, c.side_order], c.side_starts, axis=1
+        side_active = xp.repeat(state.active[..., None], 2, axis=-1)
+        in_agreement = put(
+            in_agreement, (slice(None), c.side_holders), _per_holder(side_active, k, False).any(-1)
         )
-    targets = np.broadcast_to(c.baseline, state.forces.shape).copy()
-    talk = np.zeros(seen.felt.shape)
-    no_belief = np.zeros(state.replicates)  # no opportunist anywhere: every belief is 0
+    targets = xp.broadcast_to(c.baseline, state.forces.shape).copy()
+    talk = xp.zeros(seen.felt.shape)
+    no_belief = xp.zeros(state.replicates)  # no opportunist anywhere: every belief is 0
     greed = (
         intent.buildup_factor(state.types, k.params.intent.opportunist_buildup.value)
         if c.intent_active
@@ -221,9 +244,8 @@ def _decide(state: State, c: Compiled, k: StepConstants, seen: Perceived) -> tup
             else no_belief,
         )
         decision = c.doctrines[a].decide(obs, state.doctrine_states[a])
-        targets[:, a, :] = decision.target
-
-        talk[:, a] = np.clip(decision.talk, 0.0, 1.0)
+        targets = put(targets, (slice(None), a, slice(None)), decision.target)
+        talk = put(talk, (slice(None), a), xp.clip(decision.talk, 0.0, 1.0))
     if greed is not None:
         targets *= greed[..., None]
     return targets, talk
@@ -263,6 +285,7 @@ def _negotiate(
     explains (``noise.beyond_noise``). An opportunist in an agreement decides to cheat with
     daily hazard ``cheat_rate`` and then breaks out until the agreement ends.
     """
+    xp = namespace(state.forces, uniforms)
     felt = seen.felt
     params = k.params.dialogue
     sides = c.dyad_sides
@@ -287,20 +310,20 @@ def _negotiate(
     formed = ~state.active & (uniforms[:, layout.formation] < dialogue.probability(hazard, c.dt))
     side_forces = state.forces[:, sides, :]  # (replicate, dyad, side, category)
     ceiling = state.ceiling
-    if formed.any():
+    if xp is not np or formed.any():  # traced: always (the same values)
         new_ceiling = dialogue.ceilings(
             side_forces, c.baseline[sides], params.withdrawal_depth.value
         )
-        ceiling = np.where(formed[..., None, None], new_ceiling, ceiling)
+        ceiling = xp.where(formed[..., None, None], new_ceiling, ceiling)
     side_threat = felt[:, sides]
-    threat_reference = np.where(
-        formed[..., None], side_threat, np.minimum(state.threat_reference, side_threat)
+    threat_reference = xp.where(
+        formed[..., None], side_threat, xp.minimum(state.threat_reference, side_threat)
     )
-    days_left = np.where(formed, params.duration_days.value, state.days_left)
+    days_left = xp.where(formed, params.duration_days.value, state.days_left)
     active = state.active | formed
-    if not active.any():
-        none = np.zeros(active.shape, dtype=bool)
-        no_side = np.zeros(state.violating.shape, dtype=bool)
+    if xp is np and not active.any():
+        none = xp.zeros(active.shape, dtype=bool)
+        no_side = xp.zeros(state.violating.shape, dtype=bool)
         return Agreements(
             active,
             formed,
@@ -323,7 +346,7 @@ def _negotiate(
             intent_uniforms[:, c.intent_layout.cheating].reshape(opportunist.shape) < k.p_cheat
         )
         cheating = active[..., None] & (cheating | cheats)
-    reference = np.maximum(threat_reference, k.tolerance_floor[sides])
+    reference = xp.maximum(threat_reference, k.tolerance_floor[sides])
     breaking = active[..., None] & (
         dialogue.breaks_out(side_threat, reference, c.breakout_ratio) | cheating
     )
@@ -333,18 +356,18 @@ def _negotiate(
     dyad_effective = perception.effective_transparency(
         c.transparency,
         k.params.perception.channel_information.value * c.forcing.information[t],
-        np.where(active, c.inspection, 0.0),
+        xp.where(active, c.inspection, 0.0),
     )
     detect_hazard = c.detection_rate + params.national_means_rate.value * dyad_effective
     detect_p = dialogue.probability(detect_hazard, c.dt)[..., None]
     draws = uniforms[:, layout.detection].reshape(len(uniforms), len(sides), 2)
     detected_side = violating & (draws < detect_p)
-    detected = np.any(detected_side, axis=-1)
-    days_left = np.where(active, days_left - c.dt, days_left)
+    detected = xp.any(detected_side, axis=-1)
+    days_left = xp.where(active, days_left - c.dt, days_left)
     expired = active & ~detected & (days_left <= 1e-9)
     active = active & ~detected & ~expired
     compliant = active[..., None] & ~breaking
-    caps = _min_per_holder(np.where(compliant[..., None], ceiling, np.inf), c)
+    caps = _per_holder(xp.where(compliant[..., None], ceiling, np.inf), k, np.inf).min(axis=2)
     return Agreements(
         active,
         formed,
@@ -372,6 +395,7 @@ class Incidents(NamedTuple):
 
 def _incidents(forces: Array, c: Compiled, k: StepConstants, t: int, uniforms: Array) -> Incidents:
     """Contact and exogenous incidents per sector, and whom each side blames."""
+    xp = namespace(forces, uniforms)
     layout = c.layout
     r, n_s = len(forces), len(c.sector_ids)
     side_strength = (_strength(forces, c.weight) @ c.presence).reshape(r, n_s, 2)
@@ -379,7 +403,7 @@ def _incidents(forces: Array, c: Compiled, k: StepConstants, t: int, uniforms: A
     contact = incidents.poisson_inverse(contact_rate * c.dt, uniforms[:, layout.contact])
     exo = c.forcing.exogenous[t] * c.dt  # (sector, victim side)
     blame = c.sector_blame[:, None]  # per sector: joint investigation (§7.16)
-    exo_rates = np.stack([blame * exo, (1.0 - blame) * exo], axis=-1)
+    exo_rates = xp.stack([blame * exo, (1.0 - blame) * exo], axis=-1)
     exo_counts = incidents.poisson_inverse(
         exo_rates, uniforms[:, layout.exogenous].reshape(r, n_s, 2, 2)
     )
@@ -413,13 +437,14 @@ def _warned_strength(forces: Array, c: Compiled, by_side: Array) -> Array:
     """Each dyad side's strength along the dyad after the warning its prior notification
     gives (``notification``), (replicate, dyad, side); sides of dyads without notification
     keep ``by_side``."""
+    xp = namespace(forces)
     warned = by_side
     r, n_s = len(forces), len(c.sector_ids)
     for steps in np.unique(c.notice_steps[c.notice_steps > 0.0]):
         reinforced = notification.warned_forces(forces, c.capacity, c.rate_dt, float(steps))
         side_strength = (_strength(reinforced, c.weight) @ c.presence).reshape(r, n_s, 2)
         dyads = (c.notice_steps == steps)[None, :, None]
-        warned = np.where(dyads, _dyad_strength(side_strength, c), warned)
+        warned = xp.where(dyads, _dyad_strength(side_strength, c), warned)
     return warned
 
 
@@ -440,6 +465,7 @@ def _aggress(
     ``warned``: each side's strength after the warning of prior notification (§7.16), which a
     limited attack faces instead of ``by_side``.
     """
+    xp = namespace(by_side, uniforms)
     sides = c.dyad_sides
     defender = by_side[..., ::-1]
     target = sides[:, ::-1]
@@ -455,7 +481,7 @@ def _aggress(
     opportunist = state.types[:, sides]
     draws = uniforms[:, c.intent_layout.aggression].reshape(opportunist.shape)
     # a security seeker never initiates: its code is NONE whatever the draw
-    code = np.where(opportunist, aggression.choose(probe, attack, c.dt, draws), aggression.NONE)
+    code = xp.where(opportunist, aggression.choose(probe, attack, c.dt, draws), aggression.NONE)
     return Aggression(code.astype(np.int8), probe + attack)
 
 
@@ -477,10 +503,11 @@ def _beliefs(
     the incidents attributed to the target against its accidental background and the
     aggression hazard it would have as an opportunist, and the end of an agreement.
     """
+    xp = namespace(state.log_odds, strength)
     params = k.params.intent
     log_odds = intent.predict(state.log_odds, c.pair_prior, k.p_switch)
     seen_pairs = k.seen_pairs
-    llr = np.zeros(log_odds.shape)
+    llr = xp.zeros(log_odds.shape)
     sigma = seen.sigma[:, seen_pairs]
     reference = intent.security_strength(
         k.status_quo_target[seen_pairs],
@@ -494,21 +521,24 @@ def _beliefs(
             excess, sigma, params.opportunist_buildup.value, c.pair_model_sd[seen_pairs]
         )
     # nothing seen (no forces facing the observer this step): no evidence
-    llr[:, seen_pairs] = np.where(seen.observed_strength > 0.0, evidence, 0.0)
+    llr = put(llr, (slice(None), seen_pairs), xp.where(seen.observed_strength > 0.0, evidence, 0.0))
     # incidents and agreements concern dyads only: evidence about each side sigma
     observing = k.reversed_pairs
     assert background is not None
-    rate = acted.opportunist_rate if acted is not None else np.zeros(background.shape)
+    rate = acted.opportunist_rate if acted is not None else xp.zeros(background.shape)
     about_side = intent.incident_llr(attributed_pairs[:, observing], background, rate, c.dt)
-    if deal.detect_hazard is not None and (deal.expired.any() or deal.detected_side.any()):
-        about_side += intent.outcome_llr(
-            deal.expired[..., None],
-            deal.detected_side,
-            deal.detect_hazard[..., None],
-            k.params.dialogue.duration_days.value,
-            params,
-        )
-    llr[:, observing] += about_side
+    if deal.detect_hazard is not None:
+        ended = deal.expired.any() | deal.detected_side.any()
+        if xp is not np or ended:  # traced: always, counted only if some agreement ended
+            outcome = intent.outcome_llr(
+                deal.expired[..., None],
+                deal.detected_side,
+                deal.detect_hazard[..., None],
+                k.params.dialogue.duration_days.value,
+                params,
+            )
+            about_side = about_side + xp.where(ended, outcome, 0.0)
+    llr = add(llr, (slice(None), observing), about_side)
     return intent.update(log_odds, llr, params.belief_bound.value)
 
 
@@ -532,16 +562,17 @@ def _escalate(
     conflict. An ally joins only a war (rung war or above), and not if it is already at war
     with the opponent (in a war elsewhere, or in its own modelled dyad with the opponent).
     """
+    xp = namespace(felt, uniforms)
     esc = k.params.escalation
     sides = c.dyad_sides
     dyad_strength = by_side + 1.0
     pressure = escalation.pressure(
         esc,
-        relative_threat=(np.maximum(felt - c.tolerated_threat, 0.0) / k.tolerance_floor)[:, sides],
-        new_incidents=np.maximum(memory - c.initial_memory, 0.0)[:, c.dyad_pairs],
-        posture=np.maximum((strength - c.baseline_strength) / k.strength_floor, 0.0)[:, sides],
+        relative_threat=(xp.maximum(felt - c.tolerated_threat, 0.0) / k.tolerance_floor)[:, sides],
+        new_incidents=xp.maximum(memory - c.initial_memory, 0.0)[:, c.dyad_pairs],
+        posture=xp.maximum((strength - c.baseline_strength) / k.strength_floor, 0.0)[:, sides],
         resolve=c.resolve[sides],
-        imbalance=np.abs(np.log(dyad_strength[..., 0] / dyad_strength[..., 1]))
+        imbalance=xp.abs(xp.log(dyad_strength[..., 0] / dyad_strength[..., 1]))
         - c.initial_imbalance,
         trust=new_trust,
         agreement=active,
@@ -560,15 +591,15 @@ def _escalate(
         )
         joins = uniforms[:, c.layout.pull_in] < p_join
         if k.any_cascade:  # already at war with the opponent in its own dyad
-            joins &= ~(_extend(rung >= Rung.WAR)[:, c.slot_cascade])
+            joins = joins & ~(_extend(rung >= Rung.WAR)[:, c.slot_cascade])
         joined = joined | (joins & ~c.forcing.at_war[t][c.slot_ally, c.slot_opponent])
         widened = (joined @ c.slot_to_dyad) > 0
-        rung = np.where(widened, np.maximum(rung, Rung.HORIZONTAL_ESCALATION), rung)
+        rung = xp.where(widened, xp.maximum(rung, Rung.HORIZONTAL_ESCALATION), rung)
         cascaded = (joined @ c.slot_to_cascade) > 0
-        rung = np.where(cascaded, np.maximum(rung, Rung.WAR), rung)
+        rung = xp.where(cascaded, xp.maximum(rung, Rung.WAR), rung)
     p_nuclear = dialogue.probability(esc.nuclear_rate.value * c.dyad_nuclear, c.dt)
     nuclear = (rung >= Rung.HORIZONTAL_ESCALATION) & (uniforms[:, c.layout.nuclear] < p_nuclear)
-    return np.where(nuclear, np.int8(Rung.NUCLEAR_USE), rung).astype(np.int8), joined
+    return xp.where(nuclear, np.int8(Rung.NUCLEAR_USE), rung).astype(np.int8), joined
 
 
 def step(
@@ -586,6 +617,7 @@ def step(
     an opportunist: then nobody aggresses or cheats and types never change).
     """
     c, k, dt = compiled, constants, compiled.dt
+    xp = namespace(state.forces, uniforms)
     types = state.types
     if intent_uniforms is not None and k.p_switch > 0.0:
         types = intent.switch_types(
@@ -597,7 +629,7 @@ def step(
     deal = _negotiate(state, c, k, t, seen, talk, uniforms, intent_uniforms)
     if deal.caps is not None:
         holders = c.side_holders
-        targets[:, holders] = np.minimum(targets[:, holders], deal.caps)
+        targets = put(targets, (slice(None), holders), xp.minimum(targets[:, holders], deal.caps))
     forces = posture.relax(state.forces, targets, c.rate_dt, c.capacity)
     happened = _incidents(forces, c, k, t, uniforms)
     attributed_pairs = happened.attributed_pairs
@@ -606,8 +638,9 @@ def step(
     if intent_uniforms is not None:
         warned = _warned_strength(forces, c, by_side) if k.any_notice else None
         acted = _aggress(state, c, k, t, by_side, intent_uniforms, warned)
-        attributed_pairs = attributed_pairs.copy()
-        attributed_pairs[:, k.reversed_pairs] += acted.code > aggression.NONE
+        attributed_pairs = add(
+            attributed_pairs.copy(), (slice(None), k.reversed_pairs), acted.code > aggression.NONE
+        )
     memory = threat.update_memory(state.memory, attributed_pairs, k.retention)
     strength = _strength(forces, c.weight)
     log_odds, new_trust = state.log_odds, state.trust
@@ -636,7 +669,7 @@ def step(
         probes = probes + (acted.code == aggression.PROBE)
         attacks = attacks + (acted.code == aggression.ATTACK)
     excess = (strength - c.baseline_strength) / k.strength_floor
-    above = np.maximum(forces - c.baseline, 0.0).reshape(-1, len(c.unit_cost)) @ c.unit_cost
+    above = xp.maximum(forces - c.baseline, 0.0).reshape(-1, len(c.unit_cost)) @ c.unit_cost
     return State(
         day=state.day + dt,
         forces=forces,
@@ -657,17 +690,17 @@ def step(
         joined=joined,
         incidents=happened.per_sector,
         doctrine_states=state.doctrine_states,
-        max_rung=np.maximum(state.max_rung, rung),
+        max_rung=xp.maximum(state.max_rung, rung),
         agreements=state.agreements + deal.formed,
         agreements_kept=state.agreements_kept + deal.expired,
         violations_detected=state.violations_detected + deal.detected,
-        first_agreement_day=np.where(
-            deal.formed & np.isnan(state.first_agreement_day),
+        first_agreement_day=xp.where(
+            deal.formed & xp.isnan(state.first_agreement_day),
             state.day,
             state.first_agreement_day,
         ),
-        first_war_day=np.where(
-            (rung >= Rung.WAR) & np.isnan(state.first_war_day),
+        first_war_day=xp.where(
+            (rung >= Rung.WAR) & xp.isnan(state.first_war_day),
             state.day + dt,
             state.first_war_day,
         ),

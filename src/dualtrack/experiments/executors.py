@@ -22,7 +22,9 @@ ends.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from itertools import islice
@@ -109,8 +111,13 @@ class ProcessExecutor(PointExecutor):
         limit = self.workers * IN_FLIGHT_PER_WORKER
         pending: set[Future[Any]] = set()
         remaining = iter(items)
+        # JAX runs threads, which a forked worker would inherit stopped: start workers afresh
+        context = multiprocessing.get_context("spawn") if "jax" in sys.modules else None
         pool = ProcessPoolExecutor(
-            max_workers=self.workers, initializer=_install, initargs=(function, shared)
+            max_workers=self.workers,
+            mp_context=context,
+            initializer=_install,
+            initargs=(function, shared),
         )
         self._pool = pool
         try:

@@ -33,7 +33,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from dualtrack.engine.run import Progress, RunPlan, assemble, plan_run
+from dualtrack.engine.run import Progress, RunPlan, assemble, plan_run, with_backend
 from dualtrack.engine.streams import BLOCK_SIZE
 from dualtrack.experiments.executors import PointExecutor
 from dualtrack.experiments.posterior import Posterior
@@ -181,6 +181,7 @@ def under_posterior(study: Study, draws: PosteriorDraws) -> PosteriorStudy:
                 replicates=plan.replicates,
                 seed=plan.seed,
                 record=plan.record,
+                backend=plan.backend,
             )
             per_block.append(dataclasses.replace(block_plan, chunks=(chunk,)))
         planned[name] = tuple(per_block)
@@ -188,9 +189,13 @@ def under_posterior(study: Study, draws: PosteriorDraws) -> PosteriorStudy:
 
 
 def run_posterior_study(
-    pstudy: PosteriorStudy, workers: int | PointExecutor = 1, progress: Progress | None = None
+    pstudy: PosteriorStudy,
+    workers: int | PointExecutor = 1,
+    progress: Progress | None = None,
+    backend: str | None = None,
 ) -> dict[str, xr.Dataset]:
-    """Run every block of every variant; one dataset per variant, as :func:`run_study`.
+    """Run every block of every variant; one dataset per variant, as :func:`run_study`
+    (``backend``, if given, replaces the plans' engine backend).
 
     Each dataset is assembled with the nominal plan (labels, scenario id and hash) and its
     attrs say which parameters were used: ``parameters`` (``posterior DIR (N draws)``),
@@ -198,6 +203,8 @@ def run_posterior_study(
     """
     names = list(pstudy.study.plans)
     plans = [plan for name in names for plan in pstudy.blocks[name]]
+    if backend is not None:
+        plans = [with_backend(plan, backend) for plan in plans]
     tasks = [(index, plan.chunks[0]) for index, plan in enumerate(plans)]
     arrays = run_chunks(plans, tasks, workers, progress)
     results: dict[str, xr.Dataset] = {}
@@ -233,6 +240,7 @@ def simulate_under_posterior(
     days: int | None = None,
     record: str = "summary",
     exclude: Sequence[str] = (),
+    backend: str | None = None,
 ) -> xr.Dataset:
     """One run of ``doctrine`` under the posterior, in this process (a sweep point's run)."""
     from dualtrack.experiments.study import plan_study
@@ -245,6 +253,7 @@ def simulate_under_posterior(
         seed=seed,
         days=days,
         record=record,
+        backend=backend,
     )
     plan = study.plans[doctrine]
     draws = posterior_draws(posterior, source, plan.replicates, plan.seed, exclude)

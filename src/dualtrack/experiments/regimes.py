@@ -296,17 +296,19 @@ def run_grid(
     workers: int | PointExecutor = 1,
     progress: Progress | None = None,
     command: str = "",
+    backend: str | None = None,
 ) -> xr.Dataset:
     """Run every cell's doctrines; one dataset with dims ``(x, y, doctrine)``.
 
     The plans of every cell and doctrine run as one study, so workers stay busy across cells;
-    results do not depend on the executor or the number of workers.
+    results do not depend on the executor or the number of workers. ``backend``, if given,
+    replaces the plans' engine backend.
     """
     together, labels = _together(grid)
     if grid.posterior is None:
-        results = run_study(together, workers, progress)
+        results = run_study(together, workers, progress, backend)
     else:
-        results = run_posterior_study(grid.posterior, workers, progress)
+        results = run_posterior_study(grid.posterior, workers, progress, backend)
     by_cell = {
         key: combine({name: results[labels[(key, name)]] for name in study.plans})
         for key, study in grid.studies.items()

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
 import xarray as xr
 
+from dualtrack.engine.backends import COMPILED_BACKENDS
 from dualtrack.engine.outputs import RECORD_MODES, RecordMode, values_per_replicate
 from dualtrack.engine.recording import Arrays
-from dualtrack.engine.run import DEFAULT_CHUNK, Progress, RunPlan, assemble, plan_run, run_chunk
+from dualtrack.engine.run import (
+    DEFAULT_CHUNK,
+    Progress,
+    RunPlan,
+    assemble,
+    plan_run,
+    run_chunk,
+    with_backend,
+)
 from dualtrack.experiments.executors import PointExecutor, make_executor
 from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
@@ -50,8 +60,12 @@ def plan_study(
     days: int | None = None,
     record: RecordMode | str = "auto",
     chunk_size: int = DEFAULT_CHUNK,
+    backend: str | None = None,
 ) -> Study:
-    """Plans for each doctrine; ``record="auto"`` keeps full trajectories for small studies."""
+    """Plans for each doctrine; ``record="auto"`` keeps full trajectories for small studies.
+
+    ``backend`` names the engine backend of every plan (``engine.backends``).
+    """
     if not doctrines:
         raise ValueError("expected at least one doctrine")
     return plan_variants(
@@ -63,6 +77,7 @@ def plan_study(
         days=days,
         record=record,
         chunk_size=chunk_size,
+        backend=backend,
     )
 
 
@@ -76,6 +91,7 @@ def plan_variants(
     days: int | None = None,
     record: RecordMode | str = "auto",
     chunk_size: int = DEFAULT_CHUNK,
+    backend: str | None = None,
 ) -> Study:
     """Plans for named variants of a scenario, all on the same seed (common random numbers).
 
@@ -96,6 +112,7 @@ def plan_variants(
             days=days,
             record=mode,
             chunk_size=chunk_size,
+            backend=backend,
         )
 
     first = plan(next(iter(variants.values())), "summary")
@@ -123,14 +140,22 @@ def _run_chunk(
 
 
 def run_study(
-    study: Study, workers: int | PointExecutor = 1, progress: Progress | None = None
+    study: Study,
+    workers: int | PointExecutor = 1,
+    progress: Progress | None = None,
+    backend: str | None = None,
 ) -> dict[str, xr.Dataset]:
     """Run every doctrine's plan, on ``workers`` local processes or the executor given.
 
     Every chunk draws from its own block-seeded streams and chunks are put back in order before
     they are assembled, so results do not depend on the executor. Each worker receives the
-    study's plans once. Returns one dataset per doctrine.
+    study's plans once. Returns one dataset per doctrine. ``backend``, if given, replaces
+    the backend the plans were made with.
     """
+    if backend is not None:
+        study = replace(
+            study, plans={name: with_backend(p, backend) for name, p in study.plans.items()}
+        )
     plans = list(study.plans.values())
     tasks = [(p, chunk) for p, plan in enumerate(plans) for chunk in plan.chunks]
     arrays = run_chunks(plans, tasks, workers, progress)
@@ -158,6 +183,21 @@ def run_chunks(
     if isinstance(workers, int) and (workers <= 1 or len(items) <= 1):
         for index, p, chunk in items:
             arrays[index] = run_chunk(plans[p], chunk, progress)
+    elif isinstance(workers, int) and all(p.backend in COMPILED_BACKENDS for p in plans):
+        # compiled programs run without the interpreter lock: threads of this process keep
+        # the cores busy, and each program is traced and compiled once, not once per worker
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
+            futures = {
+                pool.submit(run_chunk, plans[p], chunk): (i, p, chunk) for i, p, chunk in items
+            }
+            for future in as_completed(futures):
+                index, p, (_, count) = futures[future]
+                arrays[index] = future.result()
+                if progress is not None:
+                    progress(count * plans[p].compiled.n_steps)
+        finally:  # stopped: chunks not started are dropped
+            pool.shutdown(wait=False, cancel_futures=True)
     else:
         executor = make_executor(processes=workers) if isinstance(workers, int) else workers
         with executor:

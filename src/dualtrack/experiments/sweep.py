@@ -30,6 +30,7 @@ import xarray as xr
 
 from dualtrack._version import __version__
 from dualtrack.doctrines.base import make_doctrine
+from dualtrack.engine import backends
 from dualtrack.engine.run import simulate
 from dualtrack.experiments.design import Design, design_from_tables, make_design
 from dualtrack.experiments.executors import PointExecutor
@@ -85,6 +86,8 @@ class PointRunner:
     posterior: Posterior | None = None
     """Draw the parameters outside the design from this posterior, one draw per block."""
     posterior_source: str = ""
+    backend: str = "numpy"
+    """Engine backend of every run (``engine.backends``)."""
 
     def __call__(self, point: int, values: Sequence[float]) -> list[dict[str, Any]]:
         """The rows (one per doctrine) of one point."""
@@ -118,6 +121,7 @@ class PointRunner:
                 seed=seed,
                 days=self.days,
                 record="summary",
+                backend=self.backend,
             )
         # the design's parameters come from the design, the rest from the posterior; every
         # doctrine of the point runs the same draws (they derive from the point's seed)
@@ -132,6 +136,7 @@ class PointRunner:
             days=self.days,
             record="summary",
             exclude=self.paths,
+            backend=self.backend,
         )
 
     @property
@@ -209,13 +214,16 @@ def plan_sweep(
     second_order: bool = False,
     posterior: Posterior | None = None,
     posterior_source: str = "",
+    backend: str | None = None,
 ) -> Sweep:
     """Choose the parameters, draw the design and set up the runs of a sweep.
 
     ``doctrines`` default to the subject's own doctrine; ``parameters`` are path patterns
     (default: every uncertain parameter); ``seed`` defaults to the scenario's. With
     ``posterior``, the parameters outside the design are drawn from it, one draw per block
-    of replicates at every point (``posterior_source`` names it in the manifest).
+    of replicates at every point (``posterior_source`` names it in the manifest). ``backend``
+    defaults to ``engine.backends.SWEEP_DEFAULT`` (numpy: compiling a program per point costs
+    more than it saves).
     """
     base = load_scenario(scenario)
     actor = actor or base.subject
@@ -244,6 +252,7 @@ def plan_sweep(
         summarise=summarise,
         posterior=posterior,
         posterior_source=posterior_source,
+        backend=backends.resolve(backend or backends.SWEEP_DEFAULT),
     )
     return Sweep(base, drawn, runner)
 

@@ -37,8 +37,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.special import expit
 
+from dualtrack.mechanisms.arrays import divide_where, expit, namespace
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.parameters import DailyRate, Factor, Positive, RelativeWeight, nominal
 
@@ -127,12 +127,13 @@ def win_probability(attacker: ArrayLike, defender: ArrayLike, decisiveness: floa
 
     It is 1 against no defence and 0 without attacking forces.
     """
-    a = np.asarray(attacker, dtype=np.float64)
-    d = np.asarray(defender, dtype=np.float64)
+    xp = namespace(attacker, defender)
+    a = xp.asarray(attacker, dtype=np.float64)
+    d = xp.asarray(defender, dtype=np.float64)
     if decisiveness != 1.0:
         a, d = a**decisiveness, d**decisiveness
     total = a + d
-    return np.divide(a, total, out=np.zeros(np.shape(total)), where=total > 0.0)
+    return divide_where(a, total, total > 0.0)
 
 
 def punishment_probability(resolve: ArrayLike, commitments: ArrayLike) -> Array:
@@ -149,12 +150,13 @@ def expected_utility(
     distraction_gain: float,
 ) -> Array:
     """Expected utility of one attempt for the aggressor."""
-    p = np.asarray(p_win, dtype=np.float64)
-    gain = option.gain.value * (1.0 + distraction_gain * np.asarray(distraction))
+    xp = namespace(p_win, p_punish, distraction)
+    p = xp.asarray(p_win, dtype=np.float64)
+    gain = option.gain.value * (1.0 + distraction_gain * xp.asarray(distraction))
     return (
         p * gain
         - (1.0 - p) * option.failure_cost.value
-        - np.asarray(p_punish) * option.punishment_cost.value
+        - xp.asarray(p_punish) * option.punishment_cost.value
     )
 
 
@@ -162,10 +164,11 @@ def hazard(
     opportunist: Bools | bool, option: AggressionOption, utility: ArrayLike, spread: float
 ) -> Array:
     """Daily hazard of the option: logistic in its utility for an opportunist, else 0."""
-    rate = option.max_rate.value * expit(np.asarray(utility, dtype=np.float64) / spread)
+    xp = namespace(opportunist, utility)
+    rate = option.max_rate.value * expit(xp.asarray(utility, dtype=np.float64) / spread)
     if opportunist is True:
-        return np.asarray(rate, dtype=np.float64)
-    return np.where(opportunist, rate, 0.0)
+        return xp.asarray(rate, dtype=np.float64)
+    return xp.where(opportunist, rate, 0.0)
 
 
 def hazards(
@@ -239,13 +242,15 @@ def choose(probe_rate: Array, attack_rate: Array, dt: float, uniform: Array) -> 
     An event happens with probability ``1 - exp(-(h_p + h_a) dt)`` and is an attack with
     share ``h_a / (h_p + h_a)``; a higher total hazard fires at least whenever a lower does.
     """
+    xp = namespace(probe_rate, attack_rate, uniform)
     total = probe_rate + attack_rate
-    p_any = -np.expm1(-total * dt)
-    p_attack = p_any * np.divide(attack_rate, total, out=np.zeros_like(total), where=total > 0)
-    code = np.where(uniform < p_any, PROBE, NONE)
-    return np.where(uniform < p_attack, ATTACK, code).astype(np.int8)
+    p_any = -xp.expm1(-total * dt)
+    p_attack = p_any * divide_where(attack_rate, total, total > 0)
+    code = xp.where(uniform < p_any, PROBE, NONE)
+    return xp.where(uniform < p_attack, ATTACK, code).astype(np.int8)
 
 
 def escalate(rung: NDArray[np.int8], code: NDArray[np.int8]) -> NDArray[np.int8]:
     """The dyad's rung after this step's deliberate aggression (never lowered)."""
-    return np.maximum(rung, RUNG_OF[code]).astype(np.int8)
+    xp = namespace(rung, code)
+    return xp.maximum(rung, xp.asarray(RUNG_OF)[code]).astype(np.int8)

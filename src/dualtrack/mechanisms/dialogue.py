@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from dualtrack.mechanisms.arrays import namespace
 from dualtrack.scenario.parameters import NonNegative, Positive, Probability, nominal
 
 Array = NDArray[np.float64]
@@ -87,7 +88,8 @@ class DialogueParams(BaseModel):
 
 def ripeness(excess_i: Array, excess_j: Array, scale: float) -> Array:
     """How ripe the dyad is for a withdrawal deal (0..1); nothing to withdraw gives 0."""
-    return 1.0 - np.exp(-(np.maximum(excess_i, 0.0) + np.maximum(excess_j, 0.0)) / scale)
+    xp = namespace(excess_i, excess_j)
+    return 1.0 - xp.exp(-(xp.maximum(excess_i, 0.0) + xp.maximum(excess_j, 0.0)) / scale)
 
 
 def agreement_hazard(
@@ -106,12 +108,14 @@ def agreement_hazard(
 
 def probability(hazard: Array, dt: float) -> Array:
     """Probability of at least one event in a step of ``dt`` days at the given hazard."""
-    return -np.expm1(-np.asarray(hazard) * dt)
+    xp = namespace(hazard)
+    return -xp.expm1(-xp.asarray(hazard) * dt)
 
 
 def ceilings(forces: Array, baseline: Array, depth: float) -> Array:
     """Agreed force ceilings: baseline plus the part of the excess that is not withdrawn."""
-    return baseline + (1.0 - depth) * np.maximum(forces - baseline, 0.0)
+    xp = namespace(forces, baseline)
+    return baseline + (1.0 - depth) * xp.maximum(forces - baseline, 0.0)
 
 
 def breaks_out(threat: Array, threat_reference: Array, breakout_ratio: Array) -> NDArray[np.bool_]:
@@ -121,4 +125,5 @@ def breaks_out(threat: Array, threat_reference: Array, breakout_ratio: Array) ->
 
 def in_violation(forces: Array, ceiling: Array, tolerance: float) -> NDArray[np.bool_]:
     """True where any category exceeds its ceiling by more than the tolerance."""
-    return np.any(forces > ceiling * (1.0 + tolerance) + 1e-9, axis=-1)
+    xp = namespace(forces, ceiling)
+    return xp.any(forces > ceiling * (1.0 + tolerance) + 1e-9, axis=-1)

@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from dualtrack.mechanisms.arrays import namespace
 from dualtrack.scenario.ladder import Rung
 from dualtrack.scenario.parameters import NonNegative, Positive, Probability, nominal
 
@@ -139,11 +140,12 @@ def transition_probabilities(
     rung: NDArray[np.int8], pressure: Array, up_table: Array, down_table: Array, dt: float
 ) -> tuple[Array, Array]:
     """Probabilities of moving up and down one rung this step (their sum is at most one)."""
-    growth = np.exp(pressure)
-    p_up = -np.expm1(-dt * up_table[rung] * growth)
-    p_down = -np.expm1(-dt * down_table[rung] / growth)
+    xp = namespace(rung, pressure)
+    growth = xp.exp(pressure)
+    p_up = -xp.expm1(-dt * xp.asarray(up_table)[rung] * growth)
+    p_down = -xp.expm1(-dt * xp.asarray(down_table)[rung] / growth)
     total = p_up + p_down
-    scale = np.where(total > 1.0, 1.0 / np.maximum(total, 1e-300), 1.0)
+    scale = xp.where(total > 1.0, 1.0 / xp.maximum(total, 1e-300), 1.0)
     return p_up * scale, p_down * scale
 
 
@@ -156,8 +158,9 @@ def move(rung: NDArray[np.int8], p_up: Array, p_down: Array, uniform: Array) -> 
 
 def pull_in_probability(rung: NDArray[np.int8], commitment: Array, rate: float, dt: float) -> Array:
     """Probability that an ally joins this step: only a war (rung war or above) draws allies in."""
+    xp = namespace(rung, commitment)
     at_war = rung >= Rung.WAR
-    return np.where(at_war, -np.expm1(-dt * rate * commitment), 0.0)
+    return xp.where(at_war, -xp.expm1(-dt * rate * commitment), 0.0)
 
 
 def pressure(
@@ -186,4 +189,5 @@ def pressure(
         - params.agreement_coef.value * agreement
         - params.crisis_channel_coef.value * crisis_channels
     )
-    return np.clip(z, -params.max_pressure.value, params.max_pressure.value)
+    xp = namespace(z)
+    return xp.clip(z, -params.max_pressure.value, params.max_pressure.value)

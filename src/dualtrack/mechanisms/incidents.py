@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
-from scipy import stats
 
+from dualtrack.mechanisms.arrays import namespace, poisson_ppf, when_any, while_any
 from dualtrack.scenario.parameters import NonNegative, Probability, nominal
 
 Array = NDArray[np.float64]
@@ -72,7 +72,8 @@ def blame_probability(misattribution: float, attribution: Array) -> Array:
 def contact_rate(side_strength: Array, kappa: float | Array) -> Array:
     """Daily rate of contact incidents per sector from both sides' strengths (last axis 2);
     ``kappa`` is one coefficient or one per sector."""
-    return kappa * np.sqrt(np.maximum(side_strength[..., 0] * side_strength[..., 1], 0.0))
+    xp = namespace(side_strength)
+    return kappa * xp.sqrt(xp.maximum(side_strength[..., 0] * side_strength[..., 1], 0.0))
 
 
 LARGE_RATE = 500.0
@@ -83,24 +84,29 @@ def poisson_inverse(rate: Array, uniform: Array) -> Array:
     """Poisson counts (as floats) with mean ``rate`` from uniform draws, by inverting the CDF.
 
     Exact for any rate and monotone in ``rate`` for fixed uniforms. Draws at or below
-    P(N = 0) give zero at once; the few others climb the CDF by its recurrence (or, for very
-    large rates, go through scipy's inverse CDF), which keeps rare incidents cheap.
+    P(N = 0) give zero at once; the others climb the CDF by its recurrence
+    ``P(n) = P(n - 1) * rate / n`` until it passes the draw (or, for very large rates, go
+    through scipy's inverse CDF).
     """
-    rate = np.broadcast_to(np.asarray(rate, dtype=np.float64), uniform.shape)
-    counts = np.zeros(uniform.shape)
-    flat_counts, flat_rate, flat_u = counts.reshape(-1), rate.reshape(-1), uniform.reshape(-1)
-    large = np.flatnonzero(flat_rate > LARGE_RATE)
-    if large.size:
-        flat_counts[large] = stats.poisson.ppf(flat_u[large], flat_rate[large])
-    term = np.exp(-flat_rate)
-    live = np.flatnonzero((flat_u > term) & (flat_rate <= LARGE_RATE))
-    lam, u, term = flat_rate[live], flat_u[live], term[live]
-    cdf, n = term.copy(), 0.0
-    while live.size:
-        n += 1.0
-        term = term * lam / n
+    xp = namespace(rate, uniform)
+    rate = xp.broadcast_to(xp.asarray(rate, dtype=np.float64), uniform.shape)
+    large = rate > LARGE_RATE
+    counts = xp.zeros(uniform.shape)
+    counts = when_any(
+        large,
+        lambda: xp.where(large, poisson_ppf(uniform, xp.where(large, rate, 0.0)), 0.0),
+        counts,
+    )
+    term = xp.exp(-rate)
+    live = (uniform > term) & ~large
+
+    def climb(carry: tuple[float, Array, Array, Array, Array]) -> tuple:
+        n, term, cdf, counts, live = carry
+        n = n + 1.0
+        term = term * rate / n
         cdf = cdf + term
-        done = (u <= cdf) | (term == 0.0)  # the second guards against round-off near u = 1
-        flat_counts[live[done]] = n
-        live, lam, u, term, cdf = live[~done], lam[~done], u[~done], term[~done], cdf[~done]
-    return counts
+        done = live & ((uniform <= cdf) | (term == 0.0))  # guards round-off near u = 1
+        return n, term, cdf, xp.where(done, n, counts), live & ~done
+
+    carry = (xp.asarray(0.0), term, term, counts, live)
+    return while_any(lambda c: c[4], climb, carry, traced=xp is not np)[3]

@@ -55,8 +55,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.special import expit, logit
 
+from dualtrack.mechanisms.arrays import expit, logit, namespace
 from dualtrack.scenario.parameters import DailyRate, Factor, Positive, RelativeWeight, nominal
 
 Array = NDArray[np.float64]
@@ -137,7 +137,8 @@ class IntentParams(BaseModel):
 
 def draw_types(uniforms: Array, prior: ArrayLike) -> Bools:
     """Each replicate's types, ``(replicate, actor)``: opportunist when ``U < prior``."""
-    return np.asarray(uniforms) < np.asarray(prior)
+    xp = namespace(uniforms, prior)
+    return xp.asarray(uniforms) < xp.asarray(prior)
 
 
 def switch_probability(rate: float, dt: float) -> float:
@@ -151,10 +152,11 @@ def switch_types(types: Bools, uniforms: Array, prior: ArrayLike, p_switch: floa
     With probability ``p_switch`` the type is redrawn from the prior: ``U < p * pi`` makes an
     opportunist, ``p * pi <= U < p`` a security seeker, anything else keeps the type.
     """
-    u = np.asarray(uniforms)
-    becomes_opportunist = u < p_switch * np.asarray(prior)
+    xp = namespace(types, uniforms)
+    u = xp.asarray(uniforms)
+    becomes_opportunist = u < p_switch * xp.asarray(prior)
     redrawn = u < p_switch
-    return np.where(redrawn, becomes_opportunist, types)
+    return xp.where(redrawn, becomes_opportunist, types)
 
 
 # --- type-conditional behaviour (called by behaviour and likelihood alike) -----------------
@@ -168,12 +170,13 @@ def security_strength(
     Richardson's reaction (docs/model.md §7.6): its excess over baseline is ``k`` times the
     other side's excess; only build-ups are answered.
     """
-    return adversary_baseline + reactivity * np.maximum(own_strength - own_baseline, 0.0)
+    xp = namespace(adversary_baseline, own_strength)
+    return adversary_baseline + reactivity * xp.maximum(own_strength - own_baseline, 0.0)
 
 
 def buildup_factor(opportunist: Bools | bool, buildup: float) -> Array:
     """Factor by which a type's strength exceeds a security seeker's: ``1 + g`` or 1."""
-    return np.where(opportunist, 1.0 + buildup, 1.0)
+    return namespace(opportunist).where(opportunist, 1.0 + buildup, 1.0)
 
 
 def log_buildup(opportunist: Bools | bool, buildup: float) -> Array:
@@ -194,14 +197,15 @@ def kept_probability(violation: ArrayLike, detection: ArrayLike, term_days: Arra
     The sum of two exponential waiting times (hazards ``v`` and ``D``) exceeds the term ``T``
     with probability ``exp(-v T) * (1 + v T * phi((D - v) T))``, ``phi(x) = -expm1(-x) / x``.
     """
-    v = np.asarray(violation, dtype=np.float64)
-    d = np.asarray(detection, dtype=np.float64)
-    term = np.asarray(term_days, dtype=np.float64)
+    xp = namespace(violation, detection, term_days)
+    v = xp.asarray(violation, dtype=np.float64)
+    d = xp.asarray(detection, dtype=np.float64)
+    term = xp.asarray(term_days, dtype=np.float64)
     x = (d - v) * term
-    small = np.abs(x) < 1e-8
-    phi = np.where(small, 1.0 - 0.5 * x, -np.expm1(-x) / np.where(small, 1.0, x))
-    survival = np.clip(np.exp(-v * term) * (1.0 + v * term * phi), 0.0, 1.0)
-    return np.where(d > 0.0, survival, 1.0)  # nothing is ever detected without detection
+    small = xp.abs(x) < 1e-8
+    phi = xp.where(small, 1.0 - 0.5 * x, -xp.expm1(-x) / xp.where(small, 1.0, x))
+    survival = xp.clip(xp.exp(-v * term) * (1.0 + v * term * phi), 0.0, 1.0)
+    return xp.where(d > 0.0, survival, 1.0)  # nothing is ever detected without detection
 
 
 # --- log-likelihood ratios (opportunist over security seeker) ------------------------------
@@ -209,7 +213,8 @@ def kept_probability(violation: ArrayLike, detection: ArrayLike, term_days: Arra
 
 def perceived_excess(observed_strength: Array, sigma: Array, reference: Array) -> Array:
     """Log excess of an observed strength over a security seeker's, noise mean removed."""
-    return np.log(observed_strength) + 0.5 * sigma**2 - np.log(reference)
+    xp = namespace(observed_strength, sigma, reference)
+    return xp.log(observed_strength) + 0.5 * sigma**2 - xp.log(reference)
 
 
 def model_error(model_sd: float, insight: ArrayLike) -> Array:
@@ -232,12 +237,13 @@ def incident_llr(count: Array, background_rate: Array, aggression_rate: Array, d
     ``p = 1 - exp(-h dt)`` (``aggression.choose``), so the likelihood ratio of ``n`` is
     ``(1 - p) + p * n / (a dt)``.
     """
-    n = np.asarray(count, dtype=np.float64)
-    p = -np.expm1(-np.asarray(aggression_rate, dtype=np.float64) * dt)
-    expected = np.asarray(background_rate, dtype=np.float64) * dt
+    xp = namespace(count, background_rate, aggression_rate)
+    n = xp.asarray(count, dtype=np.float64)
+    p = -xp.expm1(-xp.asarray(aggression_rate, dtype=np.float64) * dt)
+    expected = xp.asarray(background_rate, dtype=np.float64) * dt
     with np.errstate(divide="ignore", invalid="ignore"):
-        excess = np.where((n > 0) & (p > 0), p * n / expected, 0.0)  # inf without accidents
-        return np.log1p(excess - p)
+        excess = xp.where((n > 0) & (p > 0), p * n / expected, 0.0)  # inf without accidents
+        return xp.log1p(excess - p)
 
 
 def outcome_llr(
@@ -246,13 +252,14 @@ def outcome_llr(
     """Evidence of an agreement's end: kept to term, violation detected, or neither (0)."""
     kept_security = kept_probability(violation_rate(False, params), detection, term_days)
     kept_opportunist = kept_probability(violation_rate(True, params), detection, term_days)
+    xp = namespace(kept, detected, detection)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if_kept = np.log(kept_opportunist) - np.log(kept_security)
+        if_kept = xp.log(kept_opportunist) - xp.log(kept_security)
         detectable = kept_security < 1.0  # else a detection cannot happen: no update
-        if_detected = np.where(
-            detectable, np.log1p(-kept_opportunist) - np.log1p(-kept_security), 0.0
+        if_detected = xp.where(
+            detectable, xp.log1p(-kept_opportunist) - xp.log1p(-kept_security), 0.0
         )
-    return np.where(kept, if_kept, 0.0) + np.where(detected, if_detected, 0.0)
+    return xp.where(kept, if_kept, 0.0) + xp.where(detected, if_detected, 0.0)
 
 
 def signal_llr(p_opportunist: ArrayLike, p_security: ArrayLike) -> Array:
@@ -268,18 +275,20 @@ def signal_llr(p_opportunist: ArrayLike, p_security: ArrayLike) -> Array:
 
 def initial_log_odds(prior: ArrayLike) -> Array:
     """Log-odds of a prior belief; a prior of 0 or 1 is held dogmatically (-inf or +inf)."""
+    xp = namespace(prior)
     with np.errstate(divide="ignore"):
-        return np.asarray(logit(np.asarray(prior, dtype=np.float64)), dtype=np.float64)
+        return xp.asarray(logit(xp.asarray(prior, dtype=np.float64)), dtype=np.float64)
 
 
 def belief(log_odds: Array) -> Array:
     """Probability of an opportunist from log-odds."""
-    return np.asarray(expit(log_odds), dtype=np.float64)
+    return namespace(log_odds).asarray(expit(log_odds), dtype=np.float64)
 
 
 def trust(log_odds: Array) -> Array:
     """Trust is the belief that the other side is a security seeker: ``1 - b``."""
-    return np.asarray(expit(-np.asarray(log_odds)), dtype=np.float64)
+    xp = namespace(log_odds)
+    return xp.asarray(expit(-xp.asarray(log_odds)), dtype=np.float64)
 
 
 def predict(log_odds: Array, prior: ArrayLike, p_switch: float) -> Array:
@@ -289,7 +298,7 @@ def predict(log_odds: Array, prior: ArrayLike, p_switch: float) -> Array:
     """
     if p_switch == 0.0:
         return log_odds
-    mixed = (1.0 - p_switch) * belief(log_odds) + p_switch * np.asarray(prior)
+    mixed = (1.0 - p_switch) * belief(log_odds) + p_switch * namespace(log_odds).asarray(prior)
     return initial_log_odds(mixed)
 
 
@@ -298,8 +307,9 @@ def update(log_odds: Array, llr: Array, bound: float) -> Array:
 
     An infinite log-odds (a dogmatic prior of 0 or 1) never moves, whatever the evidence.
     """
-    log_odds = np.asarray(log_odds, dtype=np.float64)
+    xp = namespace(log_odds, llr)
+    log_odds = xp.asarray(log_odds, dtype=np.float64)
     limit = float(logit(1.0 - bound))
-    evidence = np.clip(llr, -2.0 * limit, 2.0 * limit)  # infinite evidence reaches the bound
-    moved = np.clip(log_odds + evidence, -limit, limit)
-    return np.where(np.isfinite(log_odds), moved, log_odds)
+    evidence = xp.clip(llr, -2.0 * limit, 2.0 * limit)  # infinite evidence reaches the bound
+    moved = xp.clip(log_odds + evidence, -limit, limit)
+    return xp.where(xp.isfinite(log_odds), moved, log_odds)

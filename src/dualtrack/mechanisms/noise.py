@@ -23,16 +23,20 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from dualtrack.mechanisms.arrays import namespace
+
 Array = NDArray[np.float64]
 
 
 def smoothed_relative_sd(sigma: ArrayLike, alpha: float) -> Array:
     """Stationary relative standard deviation of a smoothed noisy estimate."""
-    s = np.asarray(sigma, dtype=np.float64)
-    return np.sqrt(np.expm1(s**2) * alpha / (2.0 - alpha))
+    xp = namespace(sigma)
+    s = xp.asarray(sigma, dtype=np.float64)
+    return xp.sqrt(xp.expm1(s**2) * alpha / (2.0 - alpha))
 
 
 def beyond_noise(excess: ArrayLike, sd: ArrayLike, band: float) -> Array:
     """The part of a relative excess beyond ``band`` standard deviations of noise."""
-    e = np.asarray(excess, dtype=np.float64)
-    return np.sign(e) * np.maximum(np.abs(e) - band * np.asarray(sd), 0.0)
+    xp = namespace(excess, sd)
+    e = xp.asarray(excess, dtype=np.float64)
+    return xp.sign(e) * xp.maximum(xp.abs(e) - band * xp.asarray(sd), 0.0)

@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from dualtrack.mechanisms.arrays import namespace
+
 Array = NDArray[np.float64]
 
 
@@ -39,10 +41,11 @@ def warned_forces(forces: Array, capacity: Array, rate_dt: Array, lead_steps: fl
     """
     if lead_steps <= 0.0:
         return forces
-    bounded = np.isfinite(capacity)
-    ceiling = np.where(bounded, capacity, forces)
+    xp = namespace(forces)
+    bounded = np.isfinite(capacity)  # capacity and rates are the scenario's, never traced
+    ceiling = xp.where(bounded, capacity, forces)
     remaining = (1.0 - np.clip(rate_dt, 0.0, 1.0)) ** lead_steps
-    return np.where(bounded, ceiling - remaining * (ceiling - forces), forces)
+    return xp.where(bounded, ceiling - remaining * (ceiling - forces), forces)
 
 
 def lead_steps(lead_days: float, dt: float) -> float:

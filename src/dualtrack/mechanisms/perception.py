@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from dualtrack.mechanisms.arrays import namespace
 from dualtrack.scenario.parameters import NonNegative, Probability, Uncertain, nominal
 
 Array = NDArray[np.float64]
@@ -67,14 +68,16 @@ def effective_transparency(
     transparency: Array | float, channel_information: Array | float, verification: Array | float
 ) -> Array:
     """Combined transparency from standing transparency, channels and verification (0..1)."""
-    return 1.0 - (1.0 - np.asarray(transparency)) * (1.0 - np.asarray(channel_information)) * (
-        1.0 - np.asarray(verification)
+    xp = namespace(transparency, channel_information, verification)
+    return 1.0 - (1.0 - xp.asarray(transparency)) * (1.0 - xp.asarray(channel_information)) * (
+        1.0 - xp.asarray(verification)
     )
 
 
 def noise_sd(base_noise_sd: float, effective: Array | float) -> Array:
     """Log-scale noise of an observation; never wider when transparency grows."""
-    return base_noise_sd * (1.0 - np.clip(effective, 0.0, 1.0))
+    xp = namespace(effective)
+    return base_noise_sd * (1.0 - xp.clip(effective, 0.0, 1.0))
 
 
 def observe(
@@ -85,12 +88,11 @@ def observe(
     buildup: Array | float = 0.0,
 ) -> Array:
     """Noisy, inflated observation of forces (arrays broadcast to the observation's shape)."""
-    observed = sigma * (normal_draws - 0.5 * sigma)
-    np.exp(observed, out=observed)
-    observed *= 1.0 + inflation
-    observed *= true_forces
-    observed += buildup
-    return observed
+    xp = namespace(true_forces, inflation, sigma, normal_draws)
+    observed = xp.exp(sigma * (normal_draws - 0.5 * sigma))
+    observed = observed * (1.0 + inflation)
+    observed = observed * true_forces
+    return observed + buildup
 
 
 def smoothing_weight(dt: float, memory_days: float) -> float:

@@ -19,12 +19,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from dualtrack.mechanisms.arrays import namespace
+
 Array = NDArray[np.float64]
 
 
 def relax(forces: Array, target: Array, rate_dt: Array, capacity: Array) -> Array:
     """Forces after one step of movement toward the target, kept within capacity."""
-    return np.clip(forces + rate_dt * (target - forces), 0.0, capacity)
+    xp = namespace(forces, target)
+    return xp.clip(forces + rate_dt * (target - forces), 0.0, capacity)
 
 
 def deterrent_target(
@@ -42,7 +45,8 @@ def deterrent_target(
     (never negative); ``noise`` is the part of the felt threat that the observer's own
     perception noise explains (``noise.beyond_noise`` in threat points).
     """
-    excess = np.maximum(threat - tolerated_threat - noise, 0.0)
+    xp = namespace(threat, noise)
+    excess = xp.maximum(threat - tolerated_threat - noise, 0.0)
     return baseline + reactivity * excess[..., None] * share_per_weight
 
 
