@@ -30,7 +30,7 @@ CASES = {
 }
 
 
-def _run(scenario: str, doctrines: dict[str, str] | None, backend: str, **kw: object) -> xr.Dataset:
+def _run(scenario: object, doctrines: dict[str, str] | None, backend: str, **kw: object) -> xr.Dataset:
     return dualtrack.simulate(
         scenario,
         doctrines,
@@ -50,6 +50,22 @@ def assert_equivalent(reference: xr.Dataset, compiled: xr.Dataset) -> None:
             np.testing.assert_array_equal(found, expected, err_msg=name)
         else:
             np.testing.assert_allclose(found, expected, rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+def test_compiled_backend_reproduces_the_reference_with_every_instrument_in_force() -> None:
+    """The levers of the instrument catalogue (notification, incident prevention, attribution,
+    intent insight, inspections; docs/model.md 7.16) trace into the same compiled step."""
+    from dualtrack.scenario.instruments import apply_instruments, catalogue
+    from dualtrack.scenario.loading import load_scenario
+
+    scenario = apply_instruments(
+        load_scenario("belarus-ukraine-2024"), list(catalogue().values())
+    )
+    kw = {"replicates": 300, "days": 60, "chunk_size": 256}
+    doctrines = {"BLR": "dual-track", "UKR": "grit"}
+    reference = _run(scenario, doctrines, "numpy", **kw)  # type: ignore[arg-type]
+    assert_equivalent(reference, _run(scenario, doctrines, "compiled", **kw))  # type: ignore[arg-type]
+    assert int(reference["incidents_total"].sum()) > 0
 
 
 @pytest.mark.parametrize("case", list(CASES))

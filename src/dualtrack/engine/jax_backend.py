@@ -178,7 +178,7 @@ class JaxEngine:
     def __init__(
         self, compiled: Compiled, rows: int, chunk: tuple[int, int], seed: int, own_draws: bool
     ) -> None:
-        self.rows, (self.first, self.count) = rows, chunk
+        self.compiled, self.rows, (self.first, self.count) = compiled, rows, chunk
         self.draws_on_host = not own_draws
         self.seed = seed
         self.jitted = stepper(compiled, own_draws)

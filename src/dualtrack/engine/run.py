@@ -158,9 +158,11 @@ class NumpyEngine:
     rows: int
     draws_on_host = True
 
-    def __init__(self, compiled: Compiled, count: int) -> None:
+    def __init__(
+        self, compiled: Compiled, count: int, constants: StepConstants | None = None
+    ) -> None:
         self.compiled, self.rows = compiled, count
-        self.constants = StepConstants(compiled)
+        self.constants = constants if constants is not None else StepConstants(compiled)
 
     def start(self, state: State) -> State:
         """The initial state, as it is."""
@@ -198,35 +200,55 @@ def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None)
     compiled = plan.compiled
     streams = ChunkStreams(plan.seed, first, count, plan.replicates)
     engine = _engine(plan, chunk)
-    rows = engine.rows  # a backend may step padded rows (never drawn, never kept)
-    on_host = engine.draws_on_host
-    intent_uniforms = None
     type_uniforms = None
     if compiled.intent_active:  # the intent stream: the types first, then a row per step
         type_uniforms = np.empty((count, len(compiled.actor_ids)))
-        if on_host:
+        if engine.draws_on_host:
             streams.fill_intent(type_uniforms)
         else:
             type_uniforms = engine.type_uniforms(len(compiled.actor_ids))
-        intent_uniforms = np.full((rows, compiled.intent_layout.width), 0.5)
     state = engine.start(initial_state(compiled, count, type_uniforms))
-    normals = np.zeros((rows, len(compiled.entry_pair)), dtype=np.float32)
-    uniforms = np.full((rows, compiled.layout.width), 0.5)
     recorder = Recorder(compiled, plan.record, first, streams.block_starts)
     report_every = max(1, compiled.n_steps // 20)
     reported = 0
-    for t in range(compiled.n_steps):
-        if on_host:
-            streams.fill(normals[:count], uniforms[:count])
-            if intent_uniforms is not None:
-                streams.fill_intent(intent_uniforms[:count])
-        state = engine.advance(state, t, normals, uniforms, intent_uniforms)
+
+    def after(t: int, state: Any) -> None:
+        nonlocal reported
         if recorder.kept:
             recorder.record(t, engine.host(state))
         if progress is not None and ((t + 1) % report_every == 0 or t + 1 == compiled.n_steps):
             progress((t + 1 - reported) * count)
             reported = t + 1
+
+    state = advance(engine, state, streams, count, range(compiled.n_steps), after)
     return {**recorder.result(), **summarise(engine.host(state), compiled, plan.record)}
+
+
+def advance(
+    engine: Any,
+    state: Any,
+    streams: ChunkStreams,
+    count: int,
+    steps: range,
+    after: Callable[[int, Any], None] | None = None,
+) -> Any:
+    """The state after ``steps`` of a chunk of ``count`` replicates; ``after(t, state)`` follows
+    each step. The random numbers are drawn as a run draws them, so stepping a run in spans
+    (a tabletop game's turns) gives the run's own states."""
+    c = engine.compiled
+    rows = engine.rows  # a backend may step padded rows (never drawn, never kept)
+    normals = np.zeros((rows, len(c.entry_pair)), dtype=np.float32)
+    uniforms = np.full((rows, c.layout.width), 0.5)
+    intent_uniforms = np.full((rows, c.intent_layout.width), 0.5) if c.intent_active else None
+    for t in steps:
+        if engine.draws_on_host:
+            streams.fill(normals[:count], uniforms[:count])
+            if intent_uniforms is not None:
+                streams.fill_intent(intent_uniforms[:count])
+        state = engine.advance(state, t, normals, uniforms, intent_uniforms)
+        if after is not None:
+            after(t, state)
+    return state
 
 
 def _concat(parts: list[Arrays]) -> Arrays:

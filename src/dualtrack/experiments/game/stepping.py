@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from dualtrack.engine import run
 from dualtrack.engine.compiled import Compiled
+from dualtrack.engine.run import NumpyEngine
 from dualtrack.engine.state import State, initial_state
-from dualtrack.engine.step import StepConstants, step
+from dualtrack.engine.step import StepConstants
 from dualtrack.engine.streams import ChunkStreams
 
 OnStep = Callable[[int, State], None]
@@ -42,22 +44,14 @@ def advance(
     steps: int,
     on_step: OnStep | None = None,
 ) -> State:
-    """The state after steps ``first .. first + steps - 1``; ``on_step(t, state)`` after each."""
-    count = state.replicates
-    normals = np.empty((count, len(compiled.entry_pair)), dtype=np.float32)
-    uniforms = np.empty((count, compiled.layout.width))
-    intent_uniforms = (
-        np.empty((count, compiled.intent_layout.width)) if compiled.intent_active else None
-    )
+    """The state after steps ``first .. first + steps - 1``; ``on_step(t, state)`` after each
+    (the engine's own step loop, with the game's step constants)."""
+    engine = NumpyEngine(compiled, state.replicates, constants)
     with threadpool_limits(limits=1, user_api="blas"):
-        for t in range(first, first + steps):
-            streams.fill(normals, uniforms)
-            if intent_uniforms is not None:
-                streams.fill_intent(intent_uniforms)
-            state = step(state, compiled, constants, t, normals, uniforms, intent_uniforms)
-            if on_step is not None:
-                on_step(t, state)
-    return state
+        stepped: State = run.advance(
+            engine, state, streams, state.replicates, range(first, first + steps), on_step
+        )
+    return stepped
 
 
 def copy_state(state: State) -> State:
