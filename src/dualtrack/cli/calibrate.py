@@ -59,7 +59,8 @@ def reproduce_command(
 def _print_table(table: pd.DataFrame, level: float) -> None:
     shown = Table(
         title=f"prior vs posterior ({int(level * 100)}% central intervals; width ratio = "
-        "posterior width / prior width: near 1 the episodes do not constrain the parameter)",
+        "posterior width / prior width, [5-95% over resamples of the population]: near 1 the "
+        "episodes do not constrain the parameter)",
         title_justify="left",
     )
     for column in ("parameter", "prior", "posterior mean", "posterior", "width ratio"):
@@ -70,7 +71,7 @@ def _print_table(table: pd.DataFrame, level: float) -> None:
             f"[{row.prior_low:.4g}, {row.prior_high:.4g}]",
             f"{row.posterior_mean:.4g}",
             f"[{row.posterior_low:.4g}, {row.posterior_high:.4g}]",
-            f"{row.width_ratio:.2f}",
+            f"{row.width_ratio:.2f} [{row.width_ratio_low:.2f}, {row.width_ratio_high:.2f}]",
         )
     console.print(shown)
 
@@ -111,6 +112,13 @@ def calibrate(
     predictive: Annotated[
         int, typer.Option(min=1, help="Posterior predictive draws (each runs --replicates).")
     ] = DEFAULT_PREDICTIVE,
+    statistics: Annotated[
+        str,
+        typer.Option(
+            help="Groups of statistics the fit uses, comma-separated: timing (the episode's "
+            "timings), tension (monthly tension index), quad (events per CAMEO quad class).",
+        ),
+    ] = "timing,tension,quad",
     seed: SeedOpt = None,
     out: Annotated[
         Path | None,
@@ -193,7 +201,9 @@ def calibrate(
         "predictive": predictive,
         "seed": chosen_seed,
     }
-    command = shlex.join(reproduce_command(scenario, patterns, names, numbers, store.path))
+    groups = _split([statistics])
+    words = reproduce_command(scenario, patterns, names, numbers, store.path)
+    command = shlex.join([*words[:-2], "--statistics", ",".join(groups), *words[-2:]])
 
     def left() -> str:
         return (
@@ -216,7 +226,7 @@ def calibrate(
         started = time.perf_counter()
         with executor:
             result, predictive_draws = _fit(
-                base, patterns, loaded, numbers, work, resume, executor, command
+                base, patterns, loaded, numbers, groups, work, resume, executor, command
             )
         elapsed = time.perf_counter() - started
         written = _save(
@@ -249,6 +259,7 @@ def _fit(
     patterns: list[str],
     episodes: list[Any],
     numbers: dict[str, int],
+    groups: list[str],
     work: Path,
     resume: bool,
     executor: Any,
@@ -275,6 +286,7 @@ def _fit(
                 seed=numbers["seed"],
                 workdir=work,
                 resume=resume,
+                statistics=groups,
                 executor=executor,
                 progress=lambda _stage, n: bar.advance(task, n),
                 command=command,

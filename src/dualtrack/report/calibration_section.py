@@ -221,7 +221,10 @@ def _prior_posterior_table(folder: CalibrationFolder) -> Table:
                 _number(row.posterior_mean),
                 detail=f"[{_number(row.posterior_low)}, {_number(row.posterior_high)}]",
             ),
-            Cell(f"{row.width_ratio:.2f}"),
+            Cell(
+                f"{row.width_ratio:.2f}",
+                detail=f"[{row.width_ratio_low:.2f}, {row.width_ratio_high:.2f}]",
+            ),
         ]
         for row in folder.prior_posterior.itertuples()
     ]
@@ -235,7 +238,8 @@ def _prior_posterior_table(folder: CalibrationFolder) -> Table:
             "width ratio",
         ],
         rows,
-        note="Width ratio: the posterior's central interval over the prior's. Near 1 the "
+        note="Width ratio: the posterior's central interval over the prior's, with its 5-95% "
+        "range over bootstrap resamples of the final population (Monte Carlo error). Near 1 the "
         "episodes do not constrain the parameter (the posterior is the prior); near 0 they "
         "pin it down. An ABC posterior is wider than the exact one when the tolerance is "
         "loose: read a ratio near 1 as 'not constrained at this tolerance'.",

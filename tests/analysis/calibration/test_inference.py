@@ -12,6 +12,7 @@ from dualtrack.analysis.calibration.episodes import Episode
 from dualtrack.analysis.calibration.inference import (
     HISTORY_FILE,
     CalibrationError,
+    EpisodeModel,
     posterior_predictive,
     prior_rv,
 )
@@ -125,3 +126,20 @@ def test_bad_options_are_named(short_episode: Episode) -> None:
         calibrate("belarus-ukraine-2024", ["mechanisms.nothing.*"], [short_episode])
     with pytest.raises(CalibrationError, match="--population: expected at least 2, found 1"):
         calibrate("belarus-ukraine-2024", [PARAMETER], [short_episode], population=1)
+
+
+def test_the_fit_uses_the_chosen_groups_of_statistics(short_episode: Episode) -> None:
+    model = EpisodeModel(
+        parameters=(PARAMETER,),
+        episodes=(short_episode,),
+        scenarios=(short_episode.scenario,),
+        replicates=1,
+        seed=0,
+        groups=("timing", "quad"),
+    )
+    names = model.names()
+    assert names == [n for n in names if n.split("/")[1].split(".")[0] in ("timing", "quad")]
+    assert "june-july/timing.deployment" in names and "june-july/quad.verbal_conflict" in names
+    assert list(model.run([0.3], draw=0).columns) == names
+    with pytest.raises(CalibrationError, match="--statistics: expected some of timing"):
+        calibrate("belarus-ukraine-2024", [PARAMETER], [short_episode], statistics=["moods"])

@@ -86,6 +86,8 @@ DEFAULT_REPLICATES = 20
 HISTORY_FILE = "history.db"
 PILOT_FILE = "pilot.nc"
 SETTINGS_FILE = "settings.json"
+STATISTIC_GROUPS = ("timing", "tension", "quad")
+"""The groups of statistics (:mod:`.statistics`): timings, monthly tension, quad counts."""
 QUANTILE = 0.5
 """Each generation's epsilon: this weighted quantile of the previous population's distances."""
 
@@ -134,10 +136,17 @@ class EpisodeModel:
     replicates: int
     seed: int
     half_life_days: float = DEFAULT_HALF_LIFE_DAYS
+    groups: tuple[str, ...] = STATISTIC_GROUPS
+    """Which groups of statistics (``timing``, ``tension``, ``quad``) the fit uses."""
 
     def names(self) -> list[str]:
         """Names of the statistics vector, ``EPISODE/STATISTIC``."""
-        return [f"{e.name}/{n}" for e in self.episodes for n in statistic_names(e)]
+        return [
+            f"{e.name}/{n}"
+            for e in self.episodes
+            for n in statistic_names(e)
+            if n.split(".")[0] in self.groups
+        ]
 
     def run(self, values: Sequence[float] | NDArray[np.float64], draw: int) -> pd.DataFrame:
         """Per replicate, every episode's statistics (columns :meth:`names`) at ``values``.
@@ -159,7 +168,7 @@ class EpisodeModel:
             )
             stats = replicate_statistics(ds, episode, self.half_life_days).reset_index(drop=True)
             frames.append(stats.add_prefix(f"{episode.name}/"))
-        return pd.concat(frames, axis=1)
+        return pd.concat(frames, axis=1).loc[:, self.names()]
 
     def __call__(self, parameter: Mapping[str, float]) -> dict[str, float]:
         """pyabc's model: the statistics' means over replicates at a particle's parameters."""
@@ -360,27 +369,36 @@ class CalibrationResult:
         """The fitted parameters' paths."""
         return tuple(p.path for p in self.parameters)
 
-    def prior_posterior_table(self, level: float = 0.90) -> pd.DataFrame:
+    def prior_posterior_table(self, level: float = 0.90, resamples: int = 400) -> pd.DataFrame:
         """Per parameter: prior and posterior mean and central interval, and the width ratio.
 
         ``width_ratio`` = posterior interval width / prior interval width: near 1 the data do
-        not constrain the parameter, near 0 they pin it down.
+        not constrain the parameter, near 0 they pin it down. ``width_ratio_low``/``_high``
+        are its 5-95% range over ``resamples`` bootstrap resamples of the final population
+        (drawn by weight, ``SeedSequence([seed, 3])``): the Monte Carlo error of a population
+        of this size, not the ABC tolerance's.
         """
         tails = np.array([(1 - level) / 2, (1 + level) / 2])
         post = self.posterior.quantiles(tails)
         post_mean = self.posterior.mean()
         grid = (np.arange(4000) + 0.5) / 4000
+        rng = np.random.default_rng(np.random.SeedSequence([self.seed, 3]))
+        n = self.posterior.samples
+        picks = rng.choice(n, size=(resamples, n), p=self.posterior.weights)
+        boot = np.quantile(  # (2, resamples, P); the inverse CDF, as Posterior.quantiles
+            self.posterior.values[picks], tails, axis=1, method="inverted_cdf"
+        )
         rows = []
         for j, parameter in enumerate(self.parameters):
             low, high = parameter.ppf(tails)
-            prior_mean = float(np.mean(parameter.ppf(grid)))
-            width = high - low
+            width = float(high - low)
+            ratios = (boot[1, :, j] - boot[0, :, j]) / width if width > 0 else np.nan
             rows.append(
                 {
                     "parameter": parameter.path,
                     "distribution": parameter.distribution,
                     "nominal": parameter.nominal,
-                    "prior_mean": prior_mean,
+                    "prior_mean": float(np.mean(parameter.ppf(grid))),
                     "prior_low": float(low),
                     "prior_high": float(high),
                     "posterior_mean": float(post_mean[j]),
@@ -389,6 +407,8 @@ class CalibrationResult:
                     "width_ratio": float((post[1, j] - post[0, j]) / width)
                     if width > 0
                     else float("nan"),
+                    "width_ratio_low": float(np.quantile(ratios, 0.05)),
+                    "width_ratio_high": float(np.quantile(ratios, 0.95)),
                 }
             )
         table = pd.DataFrame(rows)
@@ -495,6 +515,7 @@ def calibrate(
     observed: pd.Series | None = None,
     pilot: xr.Dataset | None = None,
     half_life_days: float = DEFAULT_HALF_LIFE_DAYS,
+    statistics: Sequence[str] = STATISTIC_GROUPS,
     progress: Progress | None = None,
     command: str = "",
 ) -> CalibrationResult:
@@ -505,7 +526,8 @@ def calibrate(
     defaults to the scenario's. ``workdir`` keeps pyabc's history, the pilot and the
     settings (a temporary folder when None: then nothing can be resumed). ``observed``
     replaces the episodes' observed statistics (synthetic data, for simulation-based
-    calibration); ``pilot`` reuses a prior predictive computed with the same model.
+    calibration); ``pilot`` reuses a prior predictive computed with the same model;
+    ``statistics`` chooses the groups of statistics the distance uses.
     Same arguments, same seed: the same posterior, bit for bit, on any executor.
     """
     resolved = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
@@ -521,6 +543,12 @@ def calibrate(
         if value < least:
             raise CalibrationError(f"{name}: expected at least {least}, found {value}")
     loaded, runs = resolve_episodes(episodes, resolved)
+    unknown = [g for g in statistics if g not in STATISTIC_GROUPS]
+    if unknown or not statistics:
+        raise CalibrationError(
+            f"--statistics: expected some of {', '.join(STATISTIC_GROUPS)}, found "
+            f"{', '.join(statistics) or 'none'}"
+        )
     chosen_seed = resolved.settings.seed if seed is None else int(seed)
     model = EpisodeModel(
         parameters=tuple(p.path for p in chosen),
@@ -529,6 +557,7 @@ def calibrate(
         replicates=replicates,
         seed=chosen_seed,
         half_life_days=half_life_days,
+        groups=tuple(g for g in STATISTIC_GROUPS if g in statistics),
     )
     names = model.names()
     if observed is None:
@@ -539,6 +568,7 @@ def calibrate(
     settings = _settings(
         resolved, chosen, loaded, population, replicates, chosen_seed, half_life_days, observed
     )
+    settings["statistics"] = list(model.groups)
     executor = executor or InProcessExecutor()
     temporary = None
     if workdir is None:
@@ -575,8 +605,8 @@ def calibrate(
                 history = abc.load(db, 1, observed_sum_stat=dict(observed.items()))
                 done = history.max_t + 1
             else:
-                means = pilot["statistics"].mean("replicate").to_numpy()
-                gaps = (means - observed.to_numpy()[None, :]) / scales.to_numpy()[None, :]
+                means = pilot["statistics"].sel(statistic=names).mean("replicate").to_numpy()
+                gaps = (means - observed.to_numpy()[None, :]) / scales.loc[names].to_numpy()
                 first = float(np.nanmedian(np.sqrt(np.nansum(gaps**2, axis=1))))
                 epsilon = pyabc.QuantileEpsilon(initial_epsilon=first, alpha=QUANTILE)
                 abc = pyabc.ABCSMC(
