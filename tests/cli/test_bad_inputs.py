@@ -65,8 +65,17 @@ CASES = [
     case("history-bad-date", "history --from 2024-13", "--from"),
     case("validate-history-out", "validate-history -n 5 --out a-file", "--out"),
     *(
-        case(f"{verb}-backend", f"{verb} --backend fast", "--backend: expected one of")
-        for verb in ("run", "compare", "explore", "adopt", "regimes", "validate-history")
+        case(f"{verb.split()[0]}-backend", f"{verb} --backend fast", "--backend: expected one of")
+        for verb in (
+            "run",
+            "compare",
+            "explore",
+            "adopt",
+            "regimes",
+            "validate-history",
+            "instruments",
+            "calibrate --parameters mechanisms.intent.model_sd --episode 2024-summer",
+        )
     ),
 ]
 

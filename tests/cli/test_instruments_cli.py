@@ -102,6 +102,11 @@ def test_the_out_folder_holds_the_report_tables_and_a_reproducing_command(tmp_pa
     code, output = invoke("instruments", *command)
     assert code == 0, output
     assert (again / "effects.csv").read_text() == (out / "effects.csv").read_text()
+    # `dualtrack report` re-renders the folder's report from its files
+    (out / "report.html").unlink()
+    code, output = invoke("report", str(out))
+    assert code == 0, output
+    assert "Frontier" in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_robustness_over_a_sweep(sweep_folder: Path, tmp_path: Path) -> None:

@@ -24,7 +24,15 @@ from dualtrack.cli.app import (
     stage,
     stopped_by_signals,
 )
-from dualtrack.cli.options import DEFAULT_SCENARIO, OverwriteOpt, ScenarioArg, SeedOpt
+from dualtrack.cli.options import (
+    DEFAULT_SCENARIO,
+    BackendOpt,
+    OverwriteOpt,
+    ScenarioArg,
+    SeedOpt,
+    backend_args,
+    check_backend,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -146,6 +154,7 @@ def calibrate(
         ),
     ] = None,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Fit uncertain parameters to coded episodes by ABC-SMC; write the posterior and a report.
 
@@ -172,6 +181,7 @@ def calibrate(
         raise fail(f"--episode: give at least one episode; built-in episodes: {known}")
     if workers is not None and scheduler is not None:
         raise fail("give --workers (a local Dask cluster) or --scheduler, not both")
+    check_backend(backend)
     base = load_scenario(scenario)
     try:
         uncertain_parameters(base, patterns)
@@ -203,7 +213,12 @@ def calibrate(
     }
     groups = _split([statistics])
     words = reproduce_command(scenario, patterns, names, numbers, store.path)
-    command = shlex.join([*words[:-2], "--statistics", ",".join(groups), *words[-2:]])
+    from dualtrack.engine.backends import SWEEP_DEFAULT, resolve
+
+    chosen_backend = resolve(backend or SWEEP_DEFAULT)
+    command = shlex.join(
+        [*words[:-2], "--statistics", ",".join(groups), *backend_args(chosen_backend), *words[-2:]]
+    )
 
     def left() -> str:
         return (
@@ -226,7 +241,16 @@ def calibrate(
         started = time.perf_counter()
         with executor:
             result, predictive_draws = _fit(
-                base, patterns, loaded, numbers, groups, work, resume, executor, command
+                base,
+                patterns,
+                loaded,
+                numbers,
+                groups,
+                work,
+                resume,
+                executor,
+                command,
+                chosen_backend,
             )
         elapsed = time.perf_counter() - started
         written = _save(
@@ -264,6 +288,7 @@ def _fit(
     resume: bool,
     executor: Any,
     command: str,
+    backend: str,
 ) -> tuple[Any, Any]:
     from dualtrack.analysis.calibration.inference import (
         CalibrationError,
@@ -290,6 +315,7 @@ def _fit(
                 executor=executor,
                 progress=lambda _stage, n: bar.advance(task, n),
                 command=command,
+                backend=backend,
             )
         except CalibrationError as error:
             raise fail(str(error)) from None

@@ -35,6 +35,7 @@ from dualtrack.cli.app import (
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     DEFAULT_WORKERS,
+    BackendOpt,
     DaysOpt,
     OverwriteOpt,
     PosteriorOpt,
@@ -42,6 +43,8 @@ from dualtrack.cli.options import (
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
+    backend_args,
+    check_backend,
     check_out_dir,
     check_posterior,
     parse_doctrines,
@@ -58,8 +61,6 @@ if TYPE_CHECKING:
     from dualtrack.experiments.study import Study
     from dualtrack.scenario.schema import Scenario
 
-INSTRUMENTS_KIND = "dualtrack-instruments"
-"""Kind of the manifest of an instruments study's folder."""
 DEFAULT_POINTS = 20
 
 InstrumentsOpt = Annotated[
@@ -233,7 +234,11 @@ def _check_names(scenario: Scenario, names: list[str] | None, combinations: int)
 
 
 def _simulate(
-    study: Study, workers: int, what: str, under: PosteriorStudy | None = None
+    study: Study,
+    workers: int,
+    what: str,
+    backend: str,
+    under: PosteriorStudy | None = None,
 ) -> tuple[dict[str, xr.Dataset], float]:
     """Run the study's plans (or, ``under`` a posterior, its blocks) with a progress bar."""
     from dualtrack.experiments.posterior_study import run_posterior_study
@@ -244,7 +249,7 @@ def _simulate(
         f"[bold]{escape(study.scenario.name)}[/] - {what}: {len(study.plans)} run(s) of "
         f"{plan.replicates} replicates x {plan.compiled.n_steps} steps, "
         + (f"parameters: {under.label}, " if under is not None else "")
-        + f"workers={workers}"
+        + f"workers={workers}, backend={backend}"
     )
     started = time.perf_counter()
     with progress_bar() as bar:
@@ -254,9 +259,9 @@ def _simulate(
             bar.advance(task, steps)
 
         if under is None:
-            results = run_study(study, workers, advance)
+            results = run_study(study, workers, advance, backend)
         else:
-            results = run_posterior_study(under, workers, advance)
+            results = run_posterior_study(under, workers, advance, backend)
     return results, time.perf_counter() - started
 
 
@@ -269,6 +274,7 @@ def _command(
     days: int,
     seed: int,
     uncertainty: tuple[str, Path, int] | None,
+    backend: str,
     out: Path,
 ) -> str:
     """The command that re-runs the study bit-identically (the worker count does not matter)."""
@@ -279,7 +285,7 @@ def _command(
     if uncertainty is not None:
         option, folder, points = uncertainty
         command += [option, str(folder), "--points", str(points)]
-    return shlex.join([*command, "--out", str(out)])
+    return shlex.join([*command, *backend_args(backend), "--out", str(out)])
 
 
 def _write(
@@ -293,7 +299,7 @@ def _write(
     command: str,
 ) -> list[Path]:
     from dualtrack.experiments.study_store import manifest, study_store, write_outputs
-    from dualtrack.report.instruments_section import render_instruments_report
+    from dualtrack.report.instruments_section import INSTRUMENTS_KIND, render_instruments_report
 
     inputs = [Path(scenario_arg)] if Path(scenario_arg).is_file() else []
     store = study_store(out, overwrite=overwrite, inputs=inputs)
@@ -327,13 +333,15 @@ def instruments(
     overwrite: OverwriteOpt = False,
     list_only: ListOpt = False,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
 ) -> None:
     """Weigh transparency and confidence-building instruments, alone and combined.
 
     Paired effects (common random numbers) of each instrument set on P(crisis), P(deliberate
     aggression), P(war), expected agreements and cost, with 95% intervals; the frontier of risk
     reduction against intrusiveness; with --sweep or --posterior, the share of the uncertainty
-    in which each set helps."""
+    in which each set helps. The backend defaults to numpy whatever is installed: every
+    instrument set is its own program to compile."""
     from dualtrack.analysis.instruments import draw_effects, effects_table, frontier, point_effects
     from dualtrack.analysis.instruments import robustness_table as robustness_summary
     from dualtrack.analysis.outcomes import summary_table
@@ -357,6 +365,10 @@ def instruments(
         else:
             print_catalogue(loaded)
         return
+    from dualtrack.engine.backends import SWEEP_DEFAULT, resolve
+
+    check_backend(backend)
+    chosen_backend = resolve(backend or SWEEP_DEFAULT)
     chosen = parse_doctrines(names)  # the same comma-or-repeat syntax
     _check_names(loaded, chosen, combinations)
     if sweep is not None and posterior is not None:
@@ -400,9 +412,11 @@ def instruments(
             origin = parameters_label(draws.source, draws.n_draws)
             uncertainty = ("--posterior", posterior, points)
             under = instruments_under_posterior(planned, draws)
-            results, elapsed = _simulate(planned.study, workers, "instrument sets", under)
+            results, elapsed = _simulate(
+                planned.study, workers, "instrument sets", chosen_backend, under
+            )
         else:
-            results, elapsed = _simulate(planned.study, workers, "instrument sets")
+            results, elapsed = _simulate(planned.study, workers, "instrument sets", chosen_backend)
         effects = effects_table(results, planned.sets)
         front = frontier(effects, risk)
         summary = summary_table(results).rename(columns={"doctrine": "instruments"})
@@ -427,7 +441,7 @@ def instruments(
             )
             for point, reason in robust.infeasible.items():
                 warn(f"--sweep: point {point} is infeasible and left out: {reason}")
-            point_results, more = _simulate(robust.study, workers, "robustness")
+            point_results, more = _simulate(robust.study, workers, "robustness", chosen_backend)
             elapsed += more
             per_point = point_effects(robust, point_results)
             tables["robustness_points.csv"] = per_point
@@ -461,6 +475,7 @@ def instruments(
                 resolved.settings.horizon_days,
                 plan.seed,
                 uncertainty,
+                chosen_backend,
                 out,
             )
             written += _write(

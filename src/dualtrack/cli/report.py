@@ -29,7 +29,8 @@ def report(
     results_dir: Annotated[
         Path,
         typer.Argument(
-            help="Output folder of `dualtrack run`, `compare`, `regimes` or `calibrate` "
+            help="Output folder of `dualtrack run`, `compare`, `regimes`, `calibrate` or "
+            "`instruments` "
             "(holding scenario.yaml, manifest.json, results.nc)."
         ),
     ],
@@ -40,6 +41,10 @@ def report(
     from dualtrack.analysis.calibration.folder import is_calibration_folder
     from dualtrack.report import NotAnOutputFolder, render_report  # plotting loads lazily
     from dualtrack.report.calibration_section import render_calibration_report
+    from dualtrack.report.instruments_section import (
+        is_instruments_folder,
+        render_instruments_report,
+    )
     from dualtrack.report.regimes import is_regimes_folder, render_regimes_report
 
     changed = changed_files(results_dir)
@@ -52,6 +57,8 @@ def report(
         render = (
             render_calibration_report
             if is_calibration_folder(results_dir)
+            else render_instruments_report
+            if is_instruments_folder(results_dir)
             else render_regimes_report
             if is_regimes_folder(results_dir)
             else render_report

@@ -285,8 +285,22 @@ def catalogue_table(instruments: list[Instrument]) -> Table:
     )
 
 
-def render_instruments_report(folder: Path) -> None:
+INSTRUMENTS_KIND = "dualtrack-instruments"
+"""Kind of the manifest of an instruments study's folder."""
+
+
+def is_instruments_folder(folder: Path | str) -> bool:
+    """True when ``folder`` holds the output of ``dualtrack instruments``."""
+    path = Path(folder) / FILES.manifest
+    try:
+        return bool(json.loads(path.read_text(encoding="utf-8")).get("kind") == INSTRUMENTS_KIND)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def render_instruments_report(folder: Path | str) -> Path:
     """Write ``report.html`` and ``figures/*.png`` for an instruments study's folder."""
+    folder = Path(folder)
     manifest = json.loads((folder / FILES.manifest).read_text(encoding="utf-8"))
     scenario = load_scenario(folder / FILES.scenario)
     effects = pd.read_csv(folder / EFFECTS_FILE)
@@ -382,3 +396,4 @@ def render_instruments_report(folder: Path) -> None:
         attribution=attribution(),
     )
     write_text(folder / FILES.report, page)
+    return folder / FILES.report

@@ -66,6 +66,7 @@ from dualtrack.analysis.calibration.statistics import (
     statistic_names,
 )
 from dualtrack.analysis.history.tension import DEFAULT_HALF_LIFE_DAYS
+from dualtrack.engine import backends
 from dualtrack.engine.run import simulate
 from dualtrack.experiments.executors import InProcessExecutor, PointExecutor
 from dualtrack.experiments.posterior import Posterior
@@ -138,6 +139,8 @@ class EpisodeModel:
     half_life_days: float = DEFAULT_HALF_LIFE_DAYS
     groups: tuple[str, ...] = STATISTIC_GROUPS
     """Which groups of statistics (``timing``, ``tension``, ``quad``) the fit uses."""
+    backend: str = "numpy"
+    """Engine backend of every particle's runs (``engine.backends``)."""
 
     def names(self) -> list[str]:
         """Names of the statistics vector, ``EPISODE/STATISTIC``."""
@@ -164,7 +167,12 @@ class EpisodeModel:
                 frames.append(pd.DataFrame(np.nan, index=range(self.replicates), columns=names))
                 continue
             ds = simulate(
-                applied, replicates=self.replicates, seed=seed, record="full", days=episode.days
+                applied,
+                replicates=self.replicates,
+                seed=seed,
+                record="full",
+                days=episode.days,
+                backend=self.backend,
             )
             stats = replicate_statistics(ds, episode, self.half_life_days).reset_index(drop=True)
             frames.append(stats.add_prefix(f"{episode.name}/"))
@@ -518,6 +526,7 @@ def calibrate(
     statistics: Sequence[str] = STATISTIC_GROUPS,
     progress: Progress | None = None,
     command: str = "",
+    backend: str | None = None,
 ) -> CalibrationResult:
     """Fit ``parameters`` (path patterns) of ``scenario`` to ``episodes`` by ABC-SMC.
 
@@ -527,7 +536,8 @@ def calibrate(
     settings (a temporary folder when None: then nothing can be resumed). ``observed``
     replaces the episodes' observed statistics (synthetic data, for simulation-based
     calibration); ``pilot`` reuses a prior predictive computed with the same model;
-    ``statistics`` chooses the groups of statistics the distance uses.
+    ``statistics`` chooses the groups of statistics the distance uses. ``backend`` defaults
+    to numpy whatever is installed (every particle is its own program to compile).
     Same arguments, same seed: the same posterior, bit for bit, on any executor.
     """
     resolved = load_scenario(scenario) if not isinstance(scenario, Scenario) else scenario
@@ -558,6 +568,7 @@ def calibrate(
         seed=chosen_seed,
         half_life_days=half_life_days,
         groups=tuple(g for g in STATISTIC_GROUPS if g in statistics),
+        backend=backends.resolve(backend or backends.SWEEP_DEFAULT),
     )
     names = model.names()
     if observed is None:
