@@ -30,7 +30,9 @@ CASES = {
 }
 
 
-def _run(scenario: object, doctrines: dict[str, str] | None, backend: str, **kw: object) -> xr.Dataset:
+def _run(
+    scenario: object, doctrines: dict[str, str] | None, backend: str, **kw: object
+) -> xr.Dataset:
     return dualtrack.simulate(
         scenario,
         doctrines,
@@ -58,9 +60,7 @@ def test_compiled_backend_reproduces_the_reference_with_every_instrument_in_forc
     from dualtrack.scenario.instruments import apply_instruments, catalogue
     from dualtrack.scenario.loading import load_scenario
 
-    scenario = apply_instruments(
-        load_scenario("belarus-ukraine-2024"), list(catalogue().values())
-    )
+    scenario = apply_instruments(load_scenario("belarus-ukraine-2024"), list(catalogue().values()))
     kw = {"replicates": 300, "days": 60, "chunk_size": 256}
     doctrines = {"BLR": "dual-track", "UKR": "grit"}
     reference = _run(scenario, doctrines, "numpy", **kw)  # type: ignore[arg-type]
