@@ -27,8 +27,11 @@ from dualtrack.cli.app import (
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     BackendOpt,
+    DaskWorkersOpt,
     OverwriteOpt,
+    ProcessesOpt,
     ScenarioArg,
+    SchedulerOpt,
     SeedOpt,
     backend_args,
     check_backend,
@@ -141,18 +144,9 @@ def calibrate(
         ),
     ] = False,
     overwrite: OverwriteOpt = False,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Start a local Dask cluster of N worker processes.")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Run on an existing Dask cluster: tcp://HOST:PORT.")
-    ] = None,
-    processes: Annotated[
-        int | None,
-        typer.Option(
-            min=1, help="Local worker processes without Dask (default: one per core; 1: no pool)."
-        ),
-    ] = None,
+    workers: DaskWorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    processes: ProcessesOpt = None,
     as_json: JsonOpt = False,
     backend: BackendOpt = None,
 ) -> None:

@@ -28,8 +28,11 @@ from dualtrack.cli.app import (
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     BackendOpt,
+    DaskWorkersOpt,
     DoctrinesOpt,
     OverwriteOpt,
+    ProcessesOpt,
+    SchedulerOpt,
     backend_args,
     check_backend,
     check_doctrines,
@@ -196,18 +199,9 @@ def explore(
         bool, typer.Option("--resume", help="Continue a stopped sweep in --out.")
     ] = False,
     overwrite: OverwriteOpt = False,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Start a local Dask cluster of N worker processes.")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Run on an existing Dask cluster: tcp://HOST:PORT.")
-    ] = None,
-    processes: Annotated[
-        int | None,
-        typer.Option(
-            min=1, help="Local worker processes without Dask (default: one per core; 1: no pool)."
-        ),
-    ] = None,
+    workers: DaskWorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    processes: ProcessesOpt = None,
     batch: Annotated[int | None, typer.Option(min=1, help=BATCH_HELP)] = None,
     posterior: Annotated[
         Path | None,

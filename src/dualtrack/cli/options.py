@@ -74,6 +74,20 @@ BackendOpt = Annotated[
 DEFAULT_WORKERS = max(1, os.cpu_count() or 1)
 
 
+DaskWorkersOpt = Annotated[
+    int | None, typer.Option(min=1, help="Start a local Dask cluster of N worker processes.")
+]
+SchedulerOpt = Annotated[
+    str | None, typer.Option(help="Run on an existing Dask cluster: tcp://HOST:PORT.")
+]
+ProcessesOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1, help="Local worker processes without Dask (default: one per core; 1: no pool)."
+    ),
+]
+
+
 def backend_args(backend: str) -> list[str]:
     """``--backend NAME`` for a recorded command (nothing for the reference, numpy)."""
     return [] if backend == "numpy" else ["--backend", backend]

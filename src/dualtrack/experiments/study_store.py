@@ -82,7 +82,7 @@ def write_outputs(
     results: Mapping[str, xr.Dataset],
     tables: Mapping[str, pd.DataFrame],
     provenance: Mapping[str, Any],
-    finish: Callable[[Path], None] | None = None,
+    finish: Callable[[Path], object] | None = None,
     dim: str = "doctrine",
 ) -> list[Path]:
     """Write scenario, results, tables (CSV) and manifest into the store's folder, whole.
