@@ -27,6 +27,8 @@ incidents, ``a = 1`` every misattribution.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
@@ -80,15 +82,26 @@ LARGE_RATE = 500.0
 """Above this mean, exp(-rate) nears underflow: counts come from scipy's inverse CDF."""
 
 
+def _climb(n: Any, term: Any, cdf: Any, rate: Any, uniform: Any) -> tuple[Any, Any, Any]:
+    """One rung of the CDF's recurrence ``P(n) = P(n - 1) * rate / n``: the new term and CDF,
+    and which draws they pass (the second test guards against round-off near u = 1)."""
+    term = term * rate / n
+    cdf = cdf + term
+    return term, cdf, (uniform <= cdf) | (term == 0.0)
+
+
 def poisson_inverse(rate: Array, uniform: Array) -> Array:
     """Poisson counts (as floats) with mean ``rate`` from uniform draws, by inverting the CDF.
 
     Exact for any rate and monotone in ``rate`` for fixed uniforms. Draws at or below
-    P(N = 0) give zero at once; the others climb the CDF by its recurrence
-    ``P(n) = P(n - 1) * rate / n`` until it passes the draw (or, for very large rates, go
-    through scipy's inverse CDF).
+    P(N = 0) give zero at once; the others climb the CDF by its recurrence (:func:`_climb`)
+    until it passes the draw (or, for very large rates, go through scipy's inverse CDF). On
+    numpy only the draws still climbing are carried, which keeps rare incidents cheap; a
+    traced step carries every element (shapes are fixed under ``jax.jit``).
     """
     xp = namespace(rate, uniform)
+    if xp is np:
+        return _poisson_inverse_numpy(rate, uniform)
     rate = xp.broadcast_to(xp.asarray(rate, dtype=np.float64), uniform.shape)
     large = rate > LARGE_RATE
     counts = xp.zeros(uniform.shape)
@@ -100,13 +113,32 @@ def poisson_inverse(rate: Array, uniform: Array) -> Array:
     term = xp.exp(-rate)
     live = (uniform > term) & ~large
 
-    def climb(carry: tuple[float, Array, Array, Array, Array]) -> tuple:
+    def climb(carry: tuple[Any, Array, Array, Array, Array]) -> tuple[Any, ...]:
         n, term, cdf, counts, live = carry
         n = n + 1.0
-        term = term * rate / n
-        cdf = cdf + term
-        done = live & ((uniform <= cdf) | (term == 0.0))  # guards round-off near u = 1
+        term, cdf, passed = _climb(n, term, cdf, rate, uniform)
+        done = live & passed
         return n, term, cdf, xp.where(done, n, counts), live & ~done
 
     carry = (xp.asarray(0.0), term, term, counts, live)
-    return while_any(lambda c: c[4], climb, carry, traced=xp is not np)[3]
+    return while_any(lambda c: c[4], climb, carry, traced=True)[3]
+
+
+def _poisson_inverse_numpy(rate: Array, uniform: Array) -> Array:
+    """:func:`poisson_inverse` on numpy arrays, carrying only the draws still climbing."""
+    rate = np.broadcast_to(np.asarray(rate, dtype=np.float64), uniform.shape)
+    counts = np.zeros(uniform.shape)
+    flat_counts, flat_rate, flat_u = counts.reshape(-1), rate.reshape(-1), uniform.reshape(-1)
+    large = np.flatnonzero(flat_rate > LARGE_RATE)
+    if large.size:
+        flat_counts[large] = poisson_ppf(flat_u[large], flat_rate[large])
+    term = np.exp(-flat_rate)
+    live = np.flatnonzero((flat_u > term) & (flat_rate <= LARGE_RATE))
+    lam, u, term = flat_rate[live], flat_u[live], term[live]
+    cdf, n = term.copy(), 0.0
+    while live.size:
+        n += 1.0
+        term, cdf, done = _climb(n, term, cdf, lam, u)
+        flat_counts[live[done]] = n
+        live, lam, u, term, cdf = live[~done], lam[~done], u[~done], term[~done], cdf[~done]
+    return counts
