@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from dualtrack.mechanisms.arrays import is_jax
+from dualtrack.mechanisms.arrays import is_jax, namespace
 
 SPARSE_MIN_SIZE = 2048
 """Matrices with fewer entries stay dense."""
@@ -73,3 +73,9 @@ class LinearMap:
     def __repr__(self) -> str:
         kind = "sparse" if self.is_sparse else "dense"
         return f"LinearMap({self.shape[0]}x{self.shape[1]}, {kind})"
+
+
+def with_no_dyad(values: Any) -> Any:
+    """Append a zero column, so that index ``n_dyads`` of a pair-to-dyad map means 'no dyad'."""
+    xp = namespace(values)
+    return xp.concatenate([values, xp.zeros(values.shape[:-1] + (1,), values.dtype)], axis=-1)

@@ -200,14 +200,7 @@ def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None)
     compiled = plan.compiled
     streams = ChunkStreams(plan.seed, first, count, plan.replicates)
     engine = _engine(plan, chunk)
-    type_uniforms = None
-    if compiled.intent_active:  # the intent stream: the types first, then a row per step
-        type_uniforms = np.empty((count, len(compiled.actor_ids)))
-        if engine.draws_on_host:
-            streams.fill_intent(type_uniforms)
-        else:
-            type_uniforms = engine.type_uniforms(len(compiled.actor_ids))
-    state = engine.start(initial_state(compiled, count, type_uniforms))
+    state = start_state(engine, streams, count)
     recorder = Recorder(compiled, plan.record, first, streams.block_starts)
     report_every = max(1, compiled.n_steps // 20)
     reported = 0
@@ -222,6 +215,20 @@ def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None)
 
     state = advance(engine, state, streams, count, range(compiled.n_steps), after)
     return {**recorder.result(), **summarise(engine.host(state), compiled, plan.record)}
+
+
+def start_state(engine: Any, streams: ChunkStreams, count: int) -> Any:
+    """The state at the start of a chunk of ``count`` replicates. The intent stream's first
+    row draws each actor's type (docs/model.md §7.12); each step then draws a row."""
+    c = engine.compiled
+    type_uniforms = None
+    if c.intent_active:
+        if engine.draws_on_host:
+            type_uniforms = np.empty((count, len(c.actor_ids)))
+            streams.fill_intent(type_uniforms)
+        else:
+            type_uniforms = engine.type_uniforms(len(c.actor_ids))
+    return engine.start(initial_state(c, count, type_uniforms))
 
 
 def advance(

@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 
 from dualtrack.doctrines.base import Observation
 from dualtrack.engine.compiled import Compiled
-from dualtrack.engine.levers import inspection_table
-from dualtrack.engine.linear import LinearMap
+from dualtrack.engine.inspections import inspection_table
+from dualtrack.engine.linear import LinearMap, with_no_dyad
 from dualtrack.engine.state import State
 from dualtrack.mechanisms import (
     aggression,
@@ -110,12 +110,6 @@ def _segments(order: IntArray, starts: IntArray) -> IntArray:
     return table
 
 
-def _extend(values: NDArray[Scalar]) -> NDArray[Scalar]:
-    """Append a zero column so that index ``n_dyads`` means 'no dyad'."""
-    xp = namespace(values)
-    return xp.concatenate([values, xp.zeros(values.shape[:-1] + (1,), values.dtype)], axis=-1)
-
-
 def _per_holder(per_side: Array, k: StepConstants, pad: float | bool) -> Array:
     """Per actor holding dyad sides, its sides' values (``pad`` beyond them):
     (replicate, holder, most sides held, ...)."""
@@ -157,10 +151,11 @@ def _perceive(
     # (2, pair); every replicate takes one of the two
     effective = perception.effective_transparency(
         k.transparency_ext[c.pair_dyad],
-        mech.perception.channel_information.value * _extend(c.forcing.information[t])[c.pair_dyad],
+        mech.perception.channel_information.value
+        * with_no_dyad(c.forcing.information[t])[c.pair_dyad],
         k.pair_inspection,
     )
-    in_force = _extend(state.active)[:, c.pair_dyad]
+    in_force = with_no_dyad(state.active)[:, c.pair_dyad]
     sigma_of = perception.noise_sd(mech.perception.base_noise_sd.value, effective)
     sigma = xp.where(in_force, sigma_of[1], sigma_of[0])
     bias_of = c.inflation[c.pair_observer] * (1.0 - effective)
@@ -179,7 +174,7 @@ def _perceive(
     pair_threats = threat.pair_threat(
         perceived_strength,
         state.memory,
-        _extend(state.rung.astype(np.float64))[:, c.pair_dyad],
+        with_no_dyad(state.rung.astype(np.float64))[:, c.pair_dyad],
         mech.threat.incident_weight.value,
         mech.threat.rung_weight.value,
     )
@@ -591,7 +586,7 @@ def _escalate(
         )
         joins = uniforms[:, c.layout.pull_in] < p_join
         if k.any_cascade:  # already at war with the opponent in its own dyad
-            joins = joins & ~(_extend(rung >= Rung.WAR)[:, c.slot_cascade])
+            joins = joins & ~(with_no_dyad(rung >= Rung.WAR)[:, c.slot_cascade])
         joined = joined | (joins & ~c.forcing.at_war[t][c.slot_ally, c.slot_opponent])
         widened = (joined @ c.slot_to_dyad) > 0
         rung = xp.where(widened, xp.maximum(rung, Rung.HORIZONTAL_ESCALATION), rung)

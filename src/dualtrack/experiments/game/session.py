@@ -5,7 +5,7 @@ streams, drawn in the same order (:mod:`.stepping`). The played actors' doctrine
 :class:`~.played.Played`, which take the turn's move and leave the rest to the actor's own
 doctrine; channel moves and injects become dated scenario shocks (the forcing of the steps
 left is rebuilt from them), inspection moves set the pairs' inspection transparency
-(:func:`dualtrack.engine.levers.inspection_table`). A turn is proposed by :meth:`adjudicate`
+(:func:`dualtrack.engine.inspections.inspection_table`). A turn is proposed by :meth:`adjudicate`
 (which changes nothing) and applied by :meth:`commit`, with the facilitator's overrides.
 """
 
@@ -24,7 +24,8 @@ from pydantic import TypeAdapter
 
 from dualtrack.doctrines.base import make_doctrine
 from dualtrack.engine.compiled import Compiled, compile_scenario
-from dualtrack.engine.levers import inspection_table
+from dualtrack.engine.inspections import inspection_table
+from dualtrack.engine.run import NumpyEngine, start_state
 from dualtrack.engine.state import State
 from dualtrack.engine.step import StepConstants
 from dualtrack.engine.streams import ChunkStreams
@@ -36,7 +37,6 @@ from dualtrack.experiments.game.stepping import (
     advance,
     clone_streams,
     copy_state,
-    first_state,
     set_streams_state,
     streams_state,
 )
@@ -101,7 +101,8 @@ class GameSession:
         self._played = {a: self._played_doctrine(a) for a in players}
         self._world = self._build(self._added, self._inspections)
         self._streams = ChunkStreams(self.seed, 0, 1, 1)
-        self._state = first_state(self._world.compiled, self._streams, 1)
+        compiled = self._world.compiled
+        self._state = start_state(NumpyEngine(compiled, 1), self._streams, 1)
         self._t = 0
         self._last: Record = self._empty_record()
         self._pending: _Proposal | None = None

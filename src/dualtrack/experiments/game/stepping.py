@@ -17,22 +17,13 @@ from threadpoolctl import threadpool_limits
 from dualtrack.engine import run
 from dualtrack.engine.compiled import Compiled
 from dualtrack.engine.run import NumpyEngine
-from dualtrack.engine.state import State, initial_state
+from dualtrack.engine.state import State
 from dualtrack.engine.step import StepConstants
 from dualtrack.engine.streams import ChunkStreams
 
 OnStep = Callable[[int, State], None]
 StreamStates = dict[str, list[Mapping[str, Any]]]
 """Bit-generator states of a chunk's streams: ``main`` and ``intent``, one per block."""
-
-
-def first_state(compiled: Compiled, streams: ChunkStreams, replicates: int) -> State:
-    """The state at the start, the types drawn from the intent stream's first row."""
-    type_uniforms = None
-    if compiled.intent_active:
-        type_uniforms = np.empty((replicates, len(compiled.actor_ids)))
-        streams.fill_intent(type_uniforms)
-    return initial_state(compiled, replicates, type_uniforms)
 
 
 def advance(

@@ -1,4 +1,4 @@
-"""Levers a game session moves during a run: inspections an actor invites or refuses.
+"""Inspections per directed pair, which a game session changes: invited or refused.
 
 Perception gives each directed pair the extra transparency of its dyad's inspections while
 an agreement is in force (docs/model.md §7.2). An actor may also invite its adversary to
@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dualtrack.engine.compiled import Compiled
+from dualtrack.engine.linear import with_no_dyad
 
 
 def inspection_table(
@@ -25,7 +26,7 @@ def inspection_table(
     observer's inspections always, or never; without them only agreements bring inspections.
     """
     c = compiled
-    per_pair = np.append(c.inspection, 0.0)[c.pair_dyad]  # a pair outside any dyad: none
+    per_pair = with_no_dyad(c.inspection)[c.pair_dyad]  # a pair outside any dyad: none
     without = np.zeros(len(c.pair_ids))
     with_agreement = per_pair
     if invited is not None:
