@@ -83,8 +83,8 @@ def shoot(driver: Any, name: str, height: int) -> None:
 def test_a_facilitator_and_two_cells_play_three_turns(
     browser: Any, tmp_path: Path, server_factory: Callable[..., Server]
 ) -> None:
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     server = server_factory(f"sqlite:///{tmp_path / 'tabletop.sqlite'}")
@@ -94,11 +94,24 @@ def test_a_facilitator_and_two_cells_play_three_turns(
     def turn_shown() -> str:
         return str(find(By.ID, "turn").text)
 
+    def gone(old: Any) -> Any:
+        """The old page's root no longer answers. Chromium may report a node detached mid-
+        navigation as a plain WebDriverException rather than a stale element."""
+
+        def check(_driver: Any) -> bool:
+            try:
+                old.is_enabled()
+            except WebDriverException:  # StaleElementReferenceException is one
+                return True
+            return False
+
+        return check
+
     def go(element: Any) -> None:
         """Click something that loads a page, and wait until the new page is there."""
         old = find(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(driver, 120).until(staleness_of(old))
+        WebDriverWait(driver, 120).until(gone(old))
         WebDriverWait(driver, 120).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
         )

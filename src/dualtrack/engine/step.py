@@ -15,7 +15,7 @@ state (``mechanisms.arrays``): numpy here, ``jax.numpy`` when the compiled backe
 from __future__ import annotations
 
 import dataclasses
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,7 +44,6 @@ from dualtrack.scenario.schema import MechanismParams
 Array = NDArray[np.float64]
 Bools = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
-Scalar = TypeVar("Scalar", bound=np.generic)
 
 
 class StepConstants:
