@@ -71,6 +71,17 @@ BackendOpt = Annotated[
         show_default=False,
     ),
 ]
+PerPointBackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        help="Engine backend: numpy (the reference), compiled (the fastest compiled one "
+        "installed), jax or jax-rng (JAX's own generator, for GPUs); default: numpy, because "
+        "each point, cell, particle or set is a program of its own to compile. See "
+        "docs/performance.md.",
+        show_default=False,
+    ),
+]
 DEFAULT_WORKERS = max(1, os.cpu_count() or 1)
 
 
@@ -102,6 +113,17 @@ def check_backend(name: str | None, option: str = "--backend") -> str | None:
     except BackendError as error:
         raise InputError(str(error)) from None
     return name
+
+
+def check_per_point_backend(name: str | None, option: str = "--backend") -> str:
+    """The backend of a command of many small programs (numpy unless named), checked before
+    any work (``engine.backends.resolve_per_point``)."""
+    from dualtrack.engine.backends import BackendError, resolve_per_point
+
+    try:
+        return resolve_per_point(name, where=option)
+    except BackendError as error:
+        raise InputError(str(error)) from None
 
 
 def parse_doctrines(values: list[str] | None) -> list[str] | None:

@@ -29,18 +29,18 @@ from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     DEFAULT_WORKERS,
     ActorOpt,
-    BackendOpt,
     DaysOpt,
     DoctrinesOpt,
     OverwriteOpt,
+    PerPointBackendOpt,
     PosteriorOpt,
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
     backend_args,
-    check_backend,
     check_doctrines,
+    check_per_point_backend,
     check_posterior,
     parse_doctrines,
 )
@@ -322,7 +322,7 @@ def regimes(
     overwrite: OverwriteOpt = False,
     posterior: PosteriorOpt = None,
     as_json: JsonOpt = False,
-    backend: BackendOpt = None,
+    backend: PerPointBackendOpt = None,
 ) -> None:
     """Map where each doctrine minimises P(war) and P(crisis) over two parameters.
 
@@ -330,11 +330,10 @@ def regimes(
     stdout holds, per cell, the axis values and for each outcome the winner (null: no clear
     winner) and its paired intervals against the others."""
     from dualtrack.analysis.regimes import DEFAULT_OUTCOMES, analyse_regimes, outcomes_named
-    from dualtrack.engine.backends import SWEEP_DEFAULT, resolve
     from dualtrack.experiments.regimes import run_grid
 
     json_mode(as_json)
-    chosen_backend = resolve(check_backend(backend) or SWEEP_DEFAULT)
+    chosen_backend = check_per_point_backend(backend)
     chosen_outcomes = _split(outcomes) or list(DEFAULT_OUTCOMES)
     try:
         outcomes_named(chosen_outcomes)
