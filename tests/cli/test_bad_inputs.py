@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from dualtrack.cli import app
@@ -149,6 +150,16 @@ def test_a_backend_error_anywhere_in_a_command_is_located_at_backend() -> None:
     )
     located = BackendError("DUALTRACK_BACKEND: expected one of jax; found 'x'")
     assert user_error_message(located) == str(located)
+
+
+def test_backend_help_says_each_command_s_own_default() -> None:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    for name in ("run", "compare", "adopt", "validate-history"):
+        option = next(p for p in commands[name].params if p.name == "backend")
+        assert "default: $DUALTRACK_BACKEND, else the fastest installed" in option.help, name
+    for name in ("explore", "regimes", "instruments", "calibrate"):
+        option = next(p for p in commands[name].params if p.name == "backend")
+        assert "default: numpy, because each point" in option.help, name
 
 
 def test_debug_lets_the_error_itself_through(workspace: Path) -> None:

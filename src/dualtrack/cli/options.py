@@ -61,13 +61,16 @@ OverwriteOpt = Annotated[
         "--overwrite", help="Replace the content of a non-empty --out folder, as a whole."
     ),
 ]
+_BACKENDS_HELP = (
+    "Engine backend: numpy (the reference), compiled (the fastest compiled one installed), jax "
+    "or jax-rng (JAX's own generator, for GPUs); default: "
+)
 BackendOpt = Annotated[
     str | None,
     typer.Option(
         "--backend",
-        help="Engine backend: numpy (the reference), compiled (the fastest compiled one "
-        "installed), jax or jax-rng (JAX's own generator, for GPUs); default: "
-        "$DUALTRACK_BACKEND, else the fastest installed. See docs/performance.md.",
+        help=_BACKENDS_HELP + "$DUALTRACK_BACKEND, else the fastest installed. See "
+        "docs/performance.md.",
         show_default=False,
     ),
 ]
@@ -75,10 +78,8 @@ PerPointBackendOpt = Annotated[
     str | None,
     typer.Option(
         "--backend",
-        help="Engine backend: numpy (the reference), compiled (the fastest compiled one "
-        "installed), jax or jax-rng (JAX's own generator, for GPUs); default: numpy, because "
-        "each point, cell, particle or set is a program of its own to compile. See "
-        "docs/performance.md.",
+        help=_BACKENDS_HELP + "numpy, because each point, cell, particle or set is a program "
+        "of its own to compile. See docs/performance.md.",
         show_default=False,
     ),
 ]
