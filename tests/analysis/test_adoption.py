@@ -72,6 +72,13 @@ def test_sets_share_the_seed_and_equal_sets_are_planned_once(europe):
     assert len({plan.seed for plan in adoption.study.plans.values()}) == 1
     doctrines = adoption.study.plans["all"].compiled.doctrines
     assert {d.name for d in doctrines} == {"dual-track"}
+    assert {plan.backend for plan in adoption.study.plans.values()} == {"numpy"}
+
+
+def test_sets_are_planned_with_the_backend_named(europe):
+    pytest.importorskip("jax")  # the test extra installs it: CI runs this
+    adoption = plan_adoption(europe, "dual-track", [[], ["BLR"]], backend="jax", **SMALL)
+    assert {plan.backend for plan in adoption.study.plans.values()} == {"jax"}
 
 
 def test_adopting_what_the_holders_already_hold_changes_nothing(europe):

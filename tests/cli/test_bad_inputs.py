@@ -12,10 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from dualtrack.cli import app
+from dualtrack.cli.app import user_error_message
+from dualtrack.doctrines.base import REGISTRY, Decision, Doctrine, DoctrineParams, Observation
+from dualtrack.engine.backends import BackendError
 from dualtrack.scenario.errors import ScenarioError
 
 TINY = "-n 20 --days 5 --workers 1"
@@ -101,6 +106,60 @@ def test_bad_input_is_refused_with_a_located_message(
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert _files(workspace) == before, "something was written"
+
+
+class _Untraced(Doctrine):
+    """A user doctrine written with numpy (not declared traceable)."""
+
+    name = "untraced-cli-test"
+    source = "test"
+    classifier = {"tracks": frozenset(), "observes": frozenset(), "memory": False}
+    Params = DoctrineParams
+
+    def decide(self, obs: Observation, state: dict[str, np.ndarray]) -> Decision:
+        return Decision(target=np.asarray(obs.forces), talk=np.zeros(obs.replicates))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        f"compare {TINY} -d {_Untraced.name},dual-track --out out",
+        f"adopt {TINY} --doctrine {_Untraced.name} --out out",
+        f"regimes {TINY} --grid 2 --doctrines {_Untraced.name},dual-track --out out",
+    ],
+    ids=["compare", "adopt", "regimes"],
+)
+def test_a_backend_that_cannot_run_the_plan_is_refused_before_work(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    pytest.importorskip("jax")  # the test extra installs it: CI runs this
+    monkeypatch.setitem(REGISTRY, _Untraced.name, _Untraced)
+    before = _files(workspace)
+    result = CliRunner().invoke(app, [*command.split(), "--backend", "jax"])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "--backend: expected doctrines that backend 'jax' can trace; found doctrine " in message
+    assert repr(_Untraced.name) in message
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert _files(workspace) == before, "something was written"
+
+
+def test_a_backend_error_anywhere_in_a_command_is_located_at_backend() -> None:
+    assert user_error_message(BackendError("expected something; found other")) == (
+        "--backend: expected something; found other"
+    )
+    located = BackendError("DUALTRACK_BACKEND: expected one of jax; found 'x'")
+    assert user_error_message(located) == str(located)
+
+
+def test_backend_help_says_each_command_s_own_default() -> None:
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    for name in ("run", "compare", "adopt", "validate-history"):
+        option = next(p for p in commands[name].params if p.name == "backend")
+        assert "default: $DUALTRACK_BACKEND, else the fastest installed" in option.help, name
+    for name in ("explore", "regimes", "instruments", "calibrate"):
+        option = next(p for p in commands[name].params if p.name == "backend")
+        assert "default: numpy, because each point" in option.help, name
 
 
 def test_debug_lets_the_error_itself_through(workspace: Path) -> None:

@@ -46,6 +46,14 @@ def test_explore_sensitivity_and_discover_on_a_small_sobol_sweep(tmp_path: Path)
     result = runner.invoke(app, ["discover", str(out), "--threshold", "0.5", "--mass-min", "0.2"])
     assert result.exit_code == 0, result.output
     assert (out / "discovery" / "dual-track__p_crisis_below_0.5" / "boxes.csv").is_file()
+    resume = ["explore", "belarus-ukraine-2024", "--resume", "--processes", "1", "--out", str(out)]
+    result = runner.invoke(app, resume)  # the stored settings, its backend included
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, [*resume, "--backend", "jax"])
+    assert result.exit_code == 2
+    assert f"--backend: expected 'numpy', the backend of the sweep stored in {out}" in " ".join(
+        result.output.split()
+    )
 
 
 def test_exploration_summary_collects_tables_and_figures(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 import dualtrack
 from dualtrack.analysis.exploration import PointEstimates
 from dualtrack.analysis.outcomes import OUTCOME_NAMES
+from dualtrack.experiments import sweep as sweep_module
 from dualtrack.experiments.executors import (
     DaskExecutor,
     InProcessExecutor,
@@ -22,6 +24,7 @@ from dualtrack.experiments.executors import (
 from dualtrack.experiments.store import OutputError
 from dualtrack.experiments.sweep import Sweep, plan_sweep, point_seed, run_sweep
 from dualtrack.experiments.sweep_store import load_sweep
+from dualtrack.scenario.errors import Problem, ScenarioError
 from dualtrack.scenario.uncertainty import apply_values
 
 DOCTRINES = ["dual-track", "deterrence-only"]
@@ -168,6 +171,18 @@ def test_points_that_break_a_scenario_rule_are_stored_as_infeasible(
     assert points.loc[points["feasible"], "p_crisis"].notna().all()
 
 
+def test_a_scenario_error_raised_while_a_point_runs_is_not_stored_as_infeasible(
+    small_sweep: Sweep, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise ScenarioError([Problem("engine", "a fault of the run, not of the values")])
+
+    monkeypatch.setattr(sweep_module, "simulate", broken)
+    values = small_sweep.design.values[0]
+    with pytest.raises(ScenarioError, match="a fault of the run"):
+        small_sweep.runner(0, values)
+
+
 def test_a_folder_holding_a_sweep_is_not_overwritten_and_resume_checks_settings(
     small_sweep: Sweep, serial_table: Path
 ) -> None:
@@ -185,5 +200,11 @@ def test_a_folder_holding_a_sweep_is_not_overwritten_and_resume_checks_settings(
     )
     with pytest.raises(ValueError, match="replicates: stored 100, now 50"):
         run_sweep(other, folder, InProcessExecutor(), resume=True)
+    assert small_sweep.settings()["backend"] == "numpy"
+    compiled = dataclasses.replace(
+        small_sweep, runner=dataclasses.replace(small_sweep.runner, backend="jax")
+    )
+    with pytest.raises(ValueError, match="backend: stored 'numpy', now 'jax'"):
+        run_sweep(compiled, folder, InProcessExecutor(), resume=True)
     again = run_sweep(small_sweep, folder, InProcessExecutor(), resume=True)
     assert (again.ran, again.skipped) == (0, 8)

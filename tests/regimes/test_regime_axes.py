@@ -88,6 +88,24 @@ def test_every_cell_runs_every_doctrine_on_the_same_seed() -> None:
     assert cell.mechanisms.escalation.up_rate.value == 0.03
     assert cell.relations[4].commitment.value == 0.6
     assert grid.scenario.relations[4].commitment.value == 0.9  # the base keeps its value
+    backends = {plan.backend for study in grid.studies.values() for plan in study.plans.values()}
+    assert backends == {"numpy"}
+
+
+def test_every_cell_is_planned_with_the_backend_named() -> None:
+    pytest.importorskip("jax")  # the test extra installs it: CI runs this
+    grid = plan_grid(
+        "belarus-ukraine-2024",
+        actor="BLR",
+        x="mechanisms.escalation.up_rate",
+        x_values=[0.005, 0.03],
+        y_values=[0.6, 1.0],
+        replicates=8,
+        days=5,
+        backend="jax",
+    )
+    backends = {plan.backend for study in grid.studies.values() for plan in study.plans.values()}
+    assert backends == {"jax"}
 
 
 def test_grid_results_do_not_depend_on_the_number_of_workers() -> None:

@@ -16,6 +16,7 @@ from dualtrack.cli.app import (
     InputError,
     JsonOpt,
     app,
+    backend_message,
     console,
     emit_json,
     invocation,
@@ -211,6 +212,7 @@ def adopt(
         continental_differences,
         continental_summary,
     )
+    from dualtrack.engine.backends import BackendError
     from dualtrack.experiments import adoption as adoption_sets
     from dualtrack.experiments.study import run_study
     from dualtrack.experiments.study_store import manifest, write_outputs
@@ -244,7 +246,10 @@ def adopt(
                 seed=seed,
                 days=days,
                 record=record,
+                backend=backend,
             )
+        except BackendError as error:
+            raise InputError(backend_message(error)) from None
         except ValueError as error:
             raise InputError(str(error)) from None
         study = adoption.study
@@ -255,12 +260,12 @@ def adopt(
             f"[bold]{escape(study.scenario.name)}[/] - {doctrine} adopted by "
             f"{', '.join(study.plans)} (fallback {fallback or 'none'}), {plan.replicates} "
             f"replicates x {plan.compiled.n_steps} steps, seed {plan.seed}, "
-            f"record={study.record}, workers={workers}"
+            f"record={study.record}, workers={workers}, backend={plan.backend}"
         )
         started = time.perf_counter()
         with progress_bar() as bar:
             task = bar.add_task("simulating", total=study.replicate_steps)
-            results = run_study(study, workers, lambda n: bar.advance(task, n), backend)
+            results = run_study(study, workers, lambda n: bar.advance(task, n))
         elapsed = time.perf_counter() - started
         summary = continental_summary(results)
         differences = continental_differences(results, reference_label)

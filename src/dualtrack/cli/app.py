@@ -84,14 +84,25 @@ def _settings_message(error: ValidationError) -> str | None:
     return "; ".join(lines)
 
 
+def backend_message(error: Exception) -> str:
+    """A backend's error located at ``--backend``, unless it names its place already."""
+    from dualtrack.engine.backends import ENVIRONMENT
+
+    text = str(error)
+    return text if text.startswith(("--", ENVIRONMENT)) else f"--backend: {text}"
+
+
 def user_error_message(error: BaseException) -> str | None:
     """The located message of an error the user caused, or None for a fault of the program."""
     from pydantic import ValidationError
 
+    from dualtrack.engine.backends import BackendError
     from dualtrack.scenario.errors import ScenarioError
 
     if isinstance(error, InputError | ScenarioError):
         return str(error)
+    if isinstance(error, BackendError):
+        return backend_message(error)
     if isinstance(error, OSError) and error.filename is not None:
         return f"{error.filename}: {error.strerror or error}"
     if isinstance(error, ValidationError):

@@ -26,15 +26,15 @@ from dualtrack.cli.app import (
 )
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
-    BackendOpt,
     DaskWorkersOpt,
     OverwriteOpt,
+    PerPointBackendOpt,
     ProcessesOpt,
     ScenarioArg,
     SchedulerOpt,
     SeedOpt,
     backend_args,
-    check_backend,
+    check_per_point_backend,
 )
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def calibrate(
     scheduler: SchedulerOpt = None,
     processes: ProcessesOpt = None,
     as_json: JsonOpt = False,
-    backend: BackendOpt = None,
+    backend: PerPointBackendOpt = None,
 ) -> None:
     """Fit uncertain parameters to coded episodes by ABC-SMC; write the posterior and a report.
 
@@ -175,7 +175,7 @@ def calibrate(
         raise fail(f"--episode: give at least one episode; built-in episodes: {known}")
     if workers is not None and scheduler is not None:
         raise fail("give --workers (a local Dask cluster) or --scheduler, not both")
-    check_backend(backend)
+    chosen_backend = check_per_point_backend(backend)
     base = load_scenario(scenario)
     try:
         uncertain_parameters(base, patterns)
@@ -207,9 +207,6 @@ def calibrate(
     }
     groups = _split([statistics])
     words = reproduce_command(scenario, patterns, names, numbers, store.path)
-    from dualtrack.engine.backends import SWEEP_DEFAULT, resolve
-
-    chosen_backend = resolve(backend or SWEEP_DEFAULT)
     command = shlex.join(
         [*words[:-2], "--statistics", ",".join(groups), *backend_args(chosen_backend), *words[-2:]]
     )

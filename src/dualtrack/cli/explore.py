@@ -27,15 +27,15 @@ from dualtrack.cli.app import (
 )
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
-    BackendOpt,
     DaskWorkersOpt,
     DoctrinesOpt,
     OverwriteOpt,
+    PerPointBackendOpt,
     ProcessesOpt,
     SchedulerOpt,
     backend_args,
-    check_backend,
     check_doctrines,
+    check_per_point_backend,
     check_posterior,
     parse_doctrines,
 )
@@ -211,7 +211,7 @@ def explore(
         bool, typer.Option("--list-parameters", help="List the uncertain parameters and exit.")
     ] = False,
     as_json: JsonOpt = False,
-    backend: BackendOpt = None,
+    backend: PerPointBackendOpt = None,
 ) -> None:
     """Sweep the uncertain parameters: one row per point and doctrine, stored as it goes.
 
@@ -228,7 +228,7 @@ def explore(
     from dualtrack.scenario.warnings import scenario_warnings
 
     json_mode(as_json)
-    check_backend(backend)
+    check_per_point_backend(backend)
     if list_parameters:
         _print_parameters(scenario, parameters, as_json)
         return
@@ -248,6 +248,14 @@ def explore(
     if chosen_doctrines:
         check_doctrines(chosen_doctrines)
     stored_design = stored.get("design", {})
+    # a resumed sweep keeps its backend: one table, one backend
+    stored_backend = stored.get("settings", {}).get("backend")
+    chosen_backend = check_per_point_backend(backend or stored_backend)
+    if stored_backend is not None and chosen_backend != stored_backend:
+        raise fail(
+            f"--backend: expected {stored_backend!r}, the backend of the sweep stored in "
+            f"{out_dir}; found {chosen_backend!r}"
+        )
     design_kind = design or stored_design.get("kind", "lhs")
     if design_kind not in DESIGN_KINDS:
         raise fail(f"--design: expected one of {', '.join(DESIGN_KINDS)}, found {design_kind!r}")
@@ -266,7 +274,7 @@ def explore(
             levels=levels or stored_design.get("levels", 4),
             posterior=chosen_posterior,
             posterior_source=str(posterior) if posterior is not None else "",
-            backend=backend,
+            backend=chosen_backend,
         )
     except ValidationError:
         raise  # settings overridden by options: the app names the option

@@ -35,17 +35,17 @@ from dualtrack.cli.app import (
 from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     DEFAULT_WORKERS,
-    BackendOpt,
     DaysOpt,
     OverwriteOpt,
+    PerPointBackendOpt,
     PosteriorOpt,
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
     backend_args,
-    check_backend,
     check_out_dir,
+    check_per_point_backend,
     check_posterior,
     parse_doctrines,
 )
@@ -333,7 +333,7 @@ def instruments(
     overwrite: OverwriteOpt = False,
     list_only: ListOpt = False,
     as_json: JsonOpt = False,
-    backend: BackendOpt = None,
+    backend: PerPointBackendOpt = None,
 ) -> None:
     """Weigh transparency and confidence-building instruments, alone and combined.
 
@@ -365,10 +365,7 @@ def instruments(
         else:
             print_catalogue(loaded)
         return
-    from dualtrack.engine.backends import SWEEP_DEFAULT, resolve
-
-    check_backend(backend)
-    chosen_backend = resolve(backend or SWEEP_DEFAULT)
+    chosen_backend = check_per_point_backend(backend)
     chosen = parse_doctrines(names)  # the same comma-or-repeat syntax
     _check_names(loaded, chosen, combinations)
     if sweep is not None and posterior is not None:

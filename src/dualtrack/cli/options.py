@@ -61,13 +61,25 @@ OverwriteOpt = Annotated[
         "--overwrite", help="Replace the content of a non-empty --out folder, as a whole."
     ),
 ]
+_BACKENDS_HELP = (
+    "Engine backend: numpy (the reference), compiled (the fastest compiled one installed), jax "
+    "or jax-rng (JAX's own generator, for GPUs); default: "
+)
 BackendOpt = Annotated[
     str | None,
     typer.Option(
         "--backend",
-        help="Engine backend: numpy (the reference), compiled (the fastest compiled one "
-        "installed), jax or jax-rng (JAX's own generator, for GPUs); default: "
-        "$DUALTRACK_BACKEND, else the fastest installed. See docs/performance.md.",
+        help=_BACKENDS_HELP + "$DUALTRACK_BACKEND, else the fastest installed. See "
+        "docs/performance.md.",
+        show_default=False,
+    ),
+]
+PerPointBackendOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--backend",
+        help=_BACKENDS_HELP + "numpy, because each point, cell, particle or set is a program "
+        "of its own to compile. See docs/performance.md.",
         show_default=False,
     ),
 ]
@@ -102,6 +114,17 @@ def check_backend(name: str | None, option: str = "--backend") -> str | None:
     except BackendError as error:
         raise InputError(str(error)) from None
     return name
+
+
+def check_per_point_backend(name: str | None, option: str = "--backend") -> str:
+    """The backend of a command of many small programs (numpy unless named), checked before
+    any work (``engine.backends.resolve_per_point``)."""
+    from dualtrack.engine.backends import BackendError, resolve_per_point
+
+    try:
+        return resolve_per_point(name, where=option)
+    except BackendError as error:
+        raise InputError(str(error)) from None
 
 
 def parse_doctrines(values: list[str] | None) -> list[str] | None:

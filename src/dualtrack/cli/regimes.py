@@ -15,6 +15,7 @@ from dualtrack.cli.app import (
     InputError,
     JsonOpt,
     app,
+    backend_message,
     console,
     emit_json,
     invocation,
@@ -29,18 +30,18 @@ from dualtrack.cli.options import (
     DEFAULT_SCENARIO,
     DEFAULT_WORKERS,
     ActorOpt,
-    BackendOpt,
     DaysOpt,
     DoctrinesOpt,
     OverwriteOpt,
+    PerPointBackendOpt,
     PosteriorOpt,
     ReplicatesOpt,
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
     backend_args,
-    check_backend,
     check_doctrines,
+    check_per_point_backend,
     check_posterior,
     parse_doctrines,
 )
@@ -121,6 +122,7 @@ def _plan(
     seed: int | None,
     workers: int,
     posterior: Path | None = None,
+    backend: str | None = None,
 ) -> tuple[RegimeGrid, list[str]]:
     """Check every input and plan every cell; refuse a grid this machine cannot hold.
 
@@ -129,6 +131,7 @@ def _plan(
     from pydantic import ValidationError
 
     from dualtrack.cli import budget
+    from dualtrack.engine.backends import BackendError
     from dualtrack.experiments.regimes import GridError, plan_grid
     from dualtrack.scenario.loading import load_scenario
     from dualtrack.scenario.warnings import scenario_warnings
@@ -153,9 +156,12 @@ def _plan(
             days=days,
             posterior=chosen_posterior,
             posterior_source=str(posterior) if posterior is not None else "",
+            backend=backend,
         )
     except ValidationError:
         raise  # settings overridden by options: the app names the option
+    except BackendError as error:
+        raise InputError(backend_message(error)) from None
     except (GridError, ValueError) as error:
         raise InputError(str(error)) from None
     first = next(iter(planned.studies.values()))
@@ -322,7 +328,7 @@ def regimes(
     overwrite: OverwriteOpt = False,
     posterior: PosteriorOpt = None,
     as_json: JsonOpt = False,
-    backend: BackendOpt = None,
+    backend: PerPointBackendOpt = None,
 ) -> None:
     """Map where each doctrine minimises P(war) and P(crisis) over two parameters.
 
@@ -330,11 +336,10 @@ def regimes(
     stdout holds, per cell, the axis values and for each outcome the winner (null: no clear
     winner) and its paired intervals against the others."""
     from dualtrack.analysis.regimes import DEFAULT_OUTCOMES, analyse_regimes, outcomes_named
-    from dualtrack.engine.backends import SWEEP_DEFAULT, resolve
     from dualtrack.experiments.regimes import run_grid
 
     json_mode(as_json)
-    chosen_backend = resolve(check_backend(backend) or SWEEP_DEFAULT)
+    chosen_backend = check_per_point_backend(backend)
     chosen_outcomes = _split(outcomes) or list(DEFAULT_OUTCOMES)
     try:
         outcomes_named(chosen_outcomes)
@@ -363,6 +368,7 @@ def regimes(
             seed=seed,
             workers=workers,
             posterior=posterior,
+            backend=chosen_backend,
         )
         out_dir = out or Path("results") / planned.scenario.id / REGIMES_DIR
         store = output_store(scenario, next(iter(planned.studies.values())), out_dir, overwrite)
@@ -383,9 +389,7 @@ def regimes(
         started = time.perf_counter()
         with progress_bar() as bar:
             task = bar.add_task("simulating", total=planned.replicate_steps)
-            results = run_grid(
-                planned, workers, lambda n: bar.advance(task, n), command, chosen_backend
-            )
+            results = run_grid(planned, workers, lambda n: bar.advance(task, n), command)
         elapsed = time.perf_counter() - started
         regime_map = analyse_regimes(results, chosen_outcomes, confidence)
         written += save_regimes(

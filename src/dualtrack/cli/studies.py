@@ -16,6 +16,7 @@ from dualtrack.cli.app import (
     InputError,
     JsonOpt,
     app,
+    backend_message,
     console,
     emit_json,
     invocation,
@@ -132,6 +133,7 @@ def _plan(
     from pydantic import ValidationError
 
     from dualtrack.cli import budget
+    from dualtrack.engine.backends import BackendError
     from dualtrack.engine.run import plan_run
     from dualtrack.experiments.study import plan_study
     from dualtrack.scenario.loading import load_scenario
@@ -162,6 +164,8 @@ def _plan(
         )
     except ValidationError:
         raise  # settings overridden by options: the app names the option
+    except BackendError as error:
+        raise InputError(backend_message(error)) from None
     except ValueError as error:
         raise InputError(str(error)) from None
     needs = budget.study_estimate(study, workers)
@@ -173,7 +177,7 @@ def _plan(
     for warning in warnings:
         warn(warning)
     pstudy = None
-    if chosen_posterior is not None and posterior is not None:
+    if chosen_posterior is not None:
         from dualtrack.experiments.posterior_study import draws_for, under_posterior
 
         draws = draws_for(study, chosen_posterior, str(posterior))

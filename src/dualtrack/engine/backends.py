@@ -9,8 +9,9 @@ only. ``compiled`` names the fastest compiled backend installed. Without a name 
 is ``$DUALTRACK_BACKEND`` if set, else the fastest installed for a whole run, compilation
 included: with a GPU that is ``jax-rng``; on a CPU it is ``numpy``, because XLA's compiled
 step is at best about 1.5 times as fast as numpy's there and compiling it costs seconds per
-scenario and doctrines (docs/performance.md has the figures). Checking names imports no
-backend.
+scenario and doctrines (docs/performance.md has the figures). Work made of many small
+programs (sweep points, regime cells, calibration particles, instrument sets) defaults to
+numpy instead (:func:`resolve_per_point`). Checking names imports no backend.
 """
 
 from __future__ import annotations
@@ -45,10 +46,8 @@ COMPILED_BACKENDS: tuple[str, ...] = (JAX, JAX_RNG)
 NAMES: tuple[str, ...] = (*BACKENDS, COMPILED)
 """Every name a user may give."""
 EXTRA = "pip install 'dualtrack[compiled]'"
-SWEEP_DEFAULT = NUMPY
-"""Default backend of the commands that run many parameter points (explore, regimes): every
-point's parameters make a program of their own to compile, which costs more than the numpy
-engine's run of a point's few replicates."""
+PER_POINT_DEFAULT = NUMPY
+"""Default backend of the work that runs many small programs (see :func:`resolve_per_point`)."""
 
 
 class BackendError(ValueError):
@@ -87,3 +86,15 @@ def resolve(name: str | None = None, where: str = "backend") -> str:
     if not is_installed(name):
         raise BackendError(f"{where}: backend {name!r} is not installed ({EXTRA})")
     return name
+
+
+def resolve_per_point(name: str | None = None, where: str = "backend") -> str:
+    """The backend of work made of many small programs: numpy unless ``name`` names one.
+
+    A sweep's points, a regime grid's cells, calibration's particles and an instrument
+    study's sets each have parameters of their own, so each is a program of its own to
+    compile, which costs more than the numpy engine's run of its few replicates; so neither
+    ``$DUALTRACK_BACKEND`` nor the fastest installed backend applies there. ``where`` locates
+    errors.
+    """
+    return resolve(name or PER_POINT_DEFAULT, where)

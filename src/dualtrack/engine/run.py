@@ -127,7 +127,7 @@ def _runnable(backend: str, compiled: Compiled, explicit: bool) -> str:
             if not explicit:
                 return backends.NUMPY
             raise backends.BackendError(
-                f"backend {backend!r}: expected doctrines the compiled step can trace; found "
+                f"expected doctrines that backend {backend!r} can trace; found "
                 f"doctrine {doctrine.name!r} of actor {actor!r} (its class does not set "
                 f"traceable = True; use backend 'numpy')"
             )

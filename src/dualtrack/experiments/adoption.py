@@ -92,8 +92,12 @@ def plan_adoption(
     days: int | None = None,
     record: RecordMode | str = "auto",
     chunk_size: int = DEFAULT_CHUNK,
+    backend: str | None = None,
 ) -> AdoptionStudy:
-    """Plans for each adoption set (duplicates are planned once), on the same seed."""
+    """Plans for each adoption set (duplicates are planned once), on the same seed.
+
+    ``backend`` names the engine backend of every plan (``engine.backends``).
+    """
     scenario = load_scenario(scenario)
     if not adoption_sets:
         raise ValueError("expected at least one adoption set")
@@ -118,5 +122,6 @@ def plan_adoption(
         days=days,
         record=record,
         chunk_size=chunk_size,
+        backend=backend,
     )
     return AdoptionStudy(study, doctrine, fallback, adopters, assignments)

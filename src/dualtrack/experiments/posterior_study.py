@@ -228,7 +228,7 @@ def posterior_attrs(draws: PosteriorDraws) -> dict[str, Any]:
     }
 
 
-def simulate_under_posterior(
+def plan_under_posterior(
     scenario: Scenario,
     doctrine: str,
     posterior: Posterior,
@@ -241,8 +241,11 @@ def simulate_under_posterior(
     record: str = "summary",
     exclude: Sequence[str] = (),
     backend: str | None = None,
-) -> xr.Dataset:
-    """One run of ``doctrine`` under the posterior, in this process (a sweep point's run)."""
+) -> PosteriorStudy:
+    """One run of ``doctrine`` under the posterior, planned (a sweep point's run).
+
+    Raises the located :class:`ScenarioError` of a draw that breaks a scenario rule.
+    """
     from dualtrack.experiments.study import plan_study
 
     study = plan_study(
@@ -257,7 +260,38 @@ def simulate_under_posterior(
     )
     plan = study.plans[doctrine]
     draws = posterior_draws(posterior, source, plan.replicates, plan.seed, exclude)
-    return run_posterior_study(under_posterior(study, draws))[doctrine]
+    return under_posterior(study, draws)
+
+
+def simulate_under_posterior(
+    scenario: Scenario,
+    doctrine: str,
+    posterior: Posterior,
+    source: str,
+    *,
+    actor: str | None = None,
+    replicates: int | None = None,
+    seed: int | None = None,
+    days: int | None = None,
+    record: str = "summary",
+    exclude: Sequence[str] = (),
+    backend: str | None = None,
+) -> xr.Dataset:
+    """One run of ``doctrine`` under the posterior, in this process."""
+    planned = plan_under_posterior(
+        scenario,
+        doctrine,
+        posterior,
+        source,
+        actor=actor,
+        replicates=replicates,
+        seed=seed,
+        days=days,
+        record=record,
+        exclude=exclude,
+        backend=backend,
+    )
+    return run_posterior_study(planned)[doctrine]
 
 
 def draws_for(

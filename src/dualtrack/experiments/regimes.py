@@ -199,11 +199,13 @@ def plan_grid(
     days: int | None = None,
     posterior: Posterior | None = None,
     posterior_source: str = "",
+    backend: str | None = None,
 ) -> RegimeGrid:
     """Plan every cell; bad axes, values or doctrines raise before anything runs.
 
     With ``posterior``, every parameter but the two axes is drawn from it, one draw per block
-    of replicates, the same draws in every cell and for every doctrine.
+    of replicates, the same draws in every cell and for every doctrine. ``backend`` names the
+    engine backend of every cell's plans (``engine.backends``).
 
     ``x`` defaults to the prior that the adversary (``adversary``, or the other side of the
     focus dyad) is an opportunist, ``y`` to the commitment of the actor's strongest ally
@@ -231,6 +233,7 @@ def plan_grid(
         seed=seed,
         days=days,
         record=RECORD,
+        backend=backend,
     ).scenario
     if x is None:
         adversary = adversary or adversary_of(base, actor)
@@ -261,7 +264,9 @@ def plan_grid(
                     error.problems,
                     f"{base.id} (cell {x_axis.path}={x_value:g}, {y_axis.path}={y_value:g})",
                 ) from None
-            studies[(i, j)] = plan_study(cell, list(doctrines), actor=actor, record=RECORD)
+            studies[(i, j)] = plan_study(
+                cell, list(doctrines), actor=actor, record=RECORD, backend=backend
+            )
     planned = RegimeGrid(resolved, actor, adversary, doctrines, x_axis, y_axis, studies)
     if posterior is None:
         return planned
@@ -296,19 +301,17 @@ def run_grid(
     workers: int | PointExecutor = 1,
     progress: Progress | None = None,
     command: str = "",
-    backend: str | None = None,
 ) -> xr.Dataset:
     """Run every cell's doctrines; one dataset with dims ``(x, y, doctrine)``.
 
     The plans of every cell and doctrine run as one study, so workers stay busy across cells;
-    results do not depend on the executor or the number of workers. ``backend``, if given,
-    replaces the plans' engine backend.
+    results do not depend on the executor or the number of workers.
     """
     together, labels = _together(grid)
     if grid.posterior is None:
-        results = run_study(together, workers, progress, backend)
+        results = run_study(together, workers, progress)
     else:
-        results = run_posterior_study(grid.posterior, workers, progress, backend)
+        results = run_posterior_study(grid.posterior, workers, progress)
     by_cell = {
         key: combine({name: results[labels[(key, name)]] for name in study.plans})
         for key, study in grid.studies.items()

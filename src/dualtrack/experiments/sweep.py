@@ -17,6 +17,7 @@ outcomes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import platform
 import sys
 import time
@@ -35,7 +36,12 @@ from dualtrack.engine.run import simulate
 from dualtrack.experiments.design import Design, design_from_tables, make_design
 from dualtrack.experiments.executors import PointExecutor
 from dualtrack.experiments.posterior import Posterior
-from dualtrack.experiments.posterior_study import blocks, parameters_label, simulate_under_posterior
+from dualtrack.experiments.posterior_study import (
+    blocks,
+    parameters_label,
+    plan_under_posterior,
+    run_posterior_study,
+)
 from dualtrack.experiments.store import FILES, SWEEP_KIND
 from dualtrack.experiments.sweep_store import SweepStore, points_schema
 from dualtrack.scenario.errors import ScenarioError
@@ -96,11 +102,7 @@ class PointRunner:
         keys = {"point": point, "seed": seed, "replicates": self.replicates}
         try:
             scenario = apply_values(self.scenario, sampled)
-            rows = [
-                {**keys, "doctrine": name, "feasible": True, "error": "", **sampled}
-                | self.summarise(self._simulate(scenario, name, seed))
-                for name in self.doctrines
-            ]
+            runs = [self._planned(scenario, name, seed) for name in self.doctrines]
         except ScenarioError as error:
             missing = dict.fromkeys(self.summarise.columns(), float("nan"))
             return [
@@ -108,12 +110,18 @@ class PointRunner:
                 | missing
                 for name in self.doctrines
             ]
-        return rows
+        return [
+            {**keys, "doctrine": name, "feasible": True, "error": "", **sampled}
+            | self.summarise(run())
+            for name, run in zip(self.doctrines, runs, strict=True)
+        ]
 
-    def _simulate(self, scenario: Scenario, doctrine: str, seed: int) -> xr.Dataset:
-        """One doctrine's run at a point (the actor's own doctrine keeps its parameters)."""
+    def _planned(self, scenario: Scenario, doctrine: str, seed: int) -> Callable[[], xr.Dataset]:
+        """One doctrine's run at a point, ready to start (the actor's own doctrine keeps its
+        parameters); a posterior draw that breaks a scenario rule raises here."""
         if self.posterior is None:
-            return simulate(
+            return functools.partial(
+                simulate,
                 scenario,
                 doctrine,
                 actor=self.actor,
@@ -125,7 +133,7 @@ class PointRunner:
             )
         # the design's parameters come from the design, the rest from the posterior; every
         # doctrine of the point runs the same draws (they derive from the point's seed)
-        return simulate_under_posterior(
+        planned = plan_under_posterior(
             scenario,
             doctrine,
             self.posterior,
@@ -138,6 +146,7 @@ class PointRunner:
             exclude=self.paths,
             backend=self.backend,
         )
+        return lambda: run_posterior_study(planned)[doctrine]
 
     @property
     def parameters(self) -> str:
@@ -195,6 +204,7 @@ class Sweep:
             "days": self.days,
             "seed": self.runner.seed,
             "columns": list(self.runner.summarise.columns()),
+            "backend": self.runner.backend,
         } | ({"parameters_from": self.runner.parameters} if self.runner.posterior else {})
 
 
@@ -222,8 +232,8 @@ def plan_sweep(
     (default: every uncertain parameter); ``seed`` defaults to the scenario's. With
     ``posterior``, the parameters outside the design are drawn from it, one draw per block
     of replicates at every point (``posterior_source`` names it in the manifest). ``backend``
-    defaults to ``engine.backends.SWEEP_DEFAULT`` (numpy: compiling a program per point costs
-    more than it saves).
+    defaults to numpy (``engine.backends.resolve_per_point``: compiling a program per point
+    costs more than it saves).
     """
     base = load_scenario(scenario)
     actor = actor or base.subject
@@ -252,7 +262,7 @@ def plan_sweep(
         summarise=summarise,
         posterior=posterior,
         posterior_source=posterior_source,
-        backend=backends.resolve(backend or backends.SWEEP_DEFAULT),
+        backend=backends.resolve_per_point(backend),
     )
     return Sweep(base, drawn, runner)
 
@@ -319,7 +329,8 @@ def _check_resumable(store: SweepStore, sweep: Sweep) -> Design:
     import pandas as pd
 
     stored = store.read_manifest()
-    wanted, found = sweep.settings(), stored.get("settings", {})
+    # sweeps stored before their settings named the backend ran numpy
+    wanted, found = sweep.settings(), {"backend": backends.NUMPY} | stored.get("settings", {})
     differences = [
         f"{key}: stored {found.get(key)!r}, now {value!r}"
         for key, value in wanted.items()

@@ -568,7 +568,7 @@ def calibrate(
         seed=chosen_seed,
         half_life_days=half_life_days,
         groups=tuple(g for g in STATISTIC_GROUPS if g in statistics),
-        backend=backends.resolve(backend or backends.SWEEP_DEFAULT),
+        backend=backends.resolve_per_point(backend),
     )
     names = model.names()
     if observed is None:
