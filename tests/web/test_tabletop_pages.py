@@ -218,3 +218,39 @@ def test_every_form_route_checks_the_csrf_token_first(client: Any, game: Game) -
         answer = client.post(url, data={"talks": "propose", "scenario": "europe"})
         assert answer.status_code == 403 and "CSRF" in answer.text, path
     assert client.get(f"/api/games/{game.id}", headers=game.facilitator).json()["moves"] == {}
+
+
+BAD_BODIES = {
+    "injects": ({"shock": "kind: [unclosed", "note": "x"}, "shock: expected a shock in the"),
+    "decision": ({"rows": "1", "target.0": "escalation:nowhere", "value.0": "x"}, "overrides[0]"),
+}
+"""A body each facilitator form refuses once it reads it (400), with the message's start."""
+
+
+def test_an_inject_or_decision_without_the_facilitators_token_is_refused_unread(
+    client: Any, game: Game
+) -> None:
+    token = csrf(client)
+    for form, (body, _) in BAD_BODIES.items():
+        answer = client.post(f"/games/{game.id}/facilitator/{form}", data={"csrf": token, **body})
+        assert answer.status_code == 403, form
+        assert "facilitator's token" in html.unescape(answer.text), form
+    client.get(game.created["facilitator_link"])
+    for form, (body, message) in BAD_BODIES.items():
+        answer = client.post(f"/games/{game.id}/facilitator/{form}", data={"csrf": token, **body})
+        assert answer.status_code == 400 and message in answer.text, form  # read: located
+
+
+def test_an_inject_whose_yaml_aliases_explode_is_refused(client: Any, game: Game) -> None:
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(6)
+    )
+    client.get(game.created["facilitator_link"])
+    token = csrf(client)
+    answer = client.post(
+        f"/games/{game.id}/facilitator/injects", data={"csrf": token, "shock": laughs}
+    )
+    assert answer.status_code == 400
+    assert "without aliases" in html.unescape(answer.text)
+    assert "more than 200000 nodes" in html.unescape(answer.text)
+    assert client.get(f"/api/games/{game.id}", headers=game.facilitator).json()["injects"] == []

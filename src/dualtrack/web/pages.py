@@ -26,7 +26,13 @@ from dualtrack.web.games import BadRequest, CellSpec, Exercises, Forbidden
 from dualtrack.web.rendering import render
 from dualtrack.web.review import export_html
 from dualtrack.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_valid
-from dualtrack.web.uploads import builtin_scenario, builtins, uploaded_scenario
+from dualtrack.web.uploads import (
+    MAX_NODES,
+    aliases_explode,
+    builtin_scenario,
+    builtins,
+    uploaded_scenario,
+)
 
 router = APIRouter(include_in_schema=False)
 FACILITATOR_COOKIE = "dt_facilitator"
@@ -211,20 +217,28 @@ def facilitator(request: Request, game_id: str, games: Games) -> Response:
     )
 
 
+def _inject_from(form: FormData) -> Inject:
+    """The inject in the form: a shock in the scenario format (YAML, safe-loaded, its aliases
+    checked like an uploaded scenario's) and a note."""
+    text = _text(form, "shock")
+    expected = "a shock in the scenario format (YAML)"
+    if aliases_explode(text):
+        raise GameError("shock", f"{expected} without aliases", f"more than {MAX_NODES} nodes")
+    try:
+        shock = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as error:
+        raise GameError("shock", expected, str(error)[:200]) from None
+    note = _text(form, "note") or None
+    inject: Inject = _parsed(Inject, {"shock": shock, "note": note}, "inject")
+    return inject
+
+
 @router.post("/games/{game_id}/facilitator/injects")
 def add_inject(request: Request, game_id: str, form: Form, games: Games) -> Response:
-    """Add an inject written as a scenario shock (YAML, safe-loaded)."""
-    try:
-        shock = yaml.safe_load(_text(form, "shock"))
-    except yaml.YAMLError as error:
-        raise GameError(
-            "shock", "a shock in the scenario format (YAML)", str(error)[:200]
-        ) from None
-    note = _text(form, "note") or None
-    inject = _parsed(Inject, {"shock": shock, "note": note}, "inject")
+    """Add an inject written as a scenario shock (read once the facilitator is known)."""
     with games.game(game_id) as (db, game):
         games.require_facilitator(game, request.cookies.get(FACILITATOR_COOKIE))
-        games.add_inject(db, game, inject)
+        games.add_inject(db, game, _inject_from(form))
     return _see_other(f"/games/{game_id}/facilitator#turn")
 
 
@@ -245,16 +259,15 @@ def _value(text: str) -> int | bool | str:
     return text
 
 
-@router.post("/games/{game_id}/facilitator/decision")
-def decide(request: Request, game_id: str, form: Form, games: Games) -> Response:
-    """Accept the proposal or override its rows that have a value; commits the turn."""
+def _overrides_from(form: FormData) -> list[Override]:
+    """The override rows of the decision form that have a value (none: accept)."""
+    rows = _text(form, "rows")
     overrides: list[Override] = []
-    for index in range(int(_text(form, "rows") or 0) if _text(form, "rows").isdigit() else 0):
+    for index in range(int(rows) if rows.isdigit() else 0):
         value = _text(form, f"value.{index}")
         if not value:
             continue
-        target = _text(form, f"target.{index}")
-        field, _, where = target.partition(":")
+        field, _, where = _text(form, f"target.{index}").partition(":")
         overrides.append(
             _parsed(
                 Override,
@@ -267,9 +280,15 @@ def decide(request: Request, game_id: str, form: Form, games: Games) -> Response
                 f"overrides[{len(overrides)}]",
             )
         )
+    return overrides
+
+
+@router.post("/games/{game_id}/facilitator/decision")
+def decide(request: Request, game_id: str, form: Form, games: Games) -> Response:
+    """Accept the proposal or override its rows that have a value; commits the turn."""
     with games.game(game_id) as (db, game):
         games.require_facilitator(game, request.cookies.get(FACILITATOR_COOKIE))
-        games.decide(db, game, overrides, _text(form, "note")[:2000])
+        games.decide(db, game, _overrides_from(form), _text(form, "note")[:2000])
     return _see_other(f"/games/{game_id}/facilitator")
 
 
