@@ -8,8 +8,10 @@ without the right one is refused before anything else is read.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
+import plotly.offline
 import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,7 +23,7 @@ from dualtrack.experiments.game import GameError, Inject, Move, Override
 from dualtrack.scenario.errors import format_path, input_message
 from dualtrack.scenario.loading import dump_scenario
 from dualtrack.scenario.schema import Scenario
-from dualtrack.web import charts, views
+from dualtrack.web import charts, figures, views
 from dualtrack.web.games import BadRequest, CellSpec, Exercises, Forbidden
 from dualtrack.web.rendering import render
 from dualtrack.web.review import export_html
@@ -93,6 +95,22 @@ def _parsed(kind: type[Any], data: dict[str, Any], where: str) -> Any:
         field = f"{where}.{path}" if path else where
         message = "required field is missing" if item["type"] == "missing" else input_message(item)
         raise BadRequest(f"{field}: {message}") from None
+
+
+@functools.cache
+def _plotly_js() -> str:
+    return str(plotly.offline.get_plotlyjs())
+
+
+@router.get("/static/plotly.min.js")
+def plotly_js() -> Response:
+    """plotly.js from the installed plotly package: the file the exported review inlines,
+    served by the app so the pages' figures need no CDN."""
+    return Response(
+        _plotly_js(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 # --- creating a game -----------------------------------------------------------------------
@@ -403,9 +421,23 @@ def _reviewer(request: Request, games: Exercises, game_id: str, cell: str | None
 def _review_page(request: Request, games: Exercises, game_id: str, base: str) -> Response:
     with games.game(game_id) as (db, game):
         review = views.review(games, db, game)
-    return render(
-        request, "review.html.j2", review=review, timeline=charts.timeline(review), base=base
+    timeline = (
+        charts.Picture(
+            charts=[
+                (
+                    "Escalation rung of each dyad (day of the game)",
+                    figures.markup(figures.rungs(review), "rungs"),
+                ),
+                (
+                    "Beliefs: P(the other is an opportunist), observer → target",
+                    figures.markup(figures.beliefs(review), "beliefs"),
+                ),
+            ]
+        )
+        if review.turns
+        else charts.Picture()
     )
+    return render(request, "review.html.j2", review=review, timeline=timeline, base=base)
 
 
 @router.get("/games/{game_id}/review", response_class=HTMLResponse)
