@@ -293,6 +293,17 @@ def test_a_hostile_yaml_upload_is_refused_with_a_message(client: Any, document: 
     assert answer.json()["detail"].startswith("scenario_yaml: ")
 
 
+def test_a_new_game_names_a_scenario_or_carries_one_not_both(client: Any) -> None:
+    cells = [{"name": "x", "actor": "BLR"}]
+    text = "id: x"
+    for body in ({"cells": cells}, {"scenario": SCENARIO, "scenario_yaml": text, "cells": cells}):
+        answer = client.post("/api/games", json=body)
+        assert answer.status_code == 400
+        assert answer.json()["detail"] == (
+            "scenario: expected exactly one of scenario or scenario_yaml, found 'both or none'"
+        )
+
+
 def test_cells_must_name_distinct_actors_of_the_scenario(client: Any) -> None:
     for cells, message in [
         ([{"name": "x", "actor": "XX"}], "cells[0].actor: expected one of BLR"),

@@ -152,7 +152,8 @@ def test_the_review_exports_as_one_self_contained_page(client: Any, game: Game) 
     client.post(f"{base}/decision", json={"note": "fine"}, headers=game.facilitator)
     client.get(game.created["facilitator_link"])
     page = client.get(f"/games/{game.id}/review")
-    assert page.status_code == 200 and 'id="timeline"' in page.text and "<svg" in page.text
+    assert page.status_code == 200 and 'id="timeline"' in page.text
+    assert 'id="plot-rungs"' in page.text and '<script src="/static/plotly.min.js">' in page.text
     export = client.get(f"/games/{game.id}/review/export")
     assert export.status_code == 200
     assert "attachment" in export.headers["content-disposition"]
@@ -218,3 +219,75 @@ def test_every_form_route_checks_the_csrf_token_first(client: Any, game: Game) -
         answer = client.post(url, data={"talks": "propose", "scenario": "europe"})
         assert answer.status_code == 403 and "CSRF" in answer.text, path
     assert client.get(f"/api/games/{game.id}", headers=game.facilitator).json()["moves"] == {}
+
+
+BAD_BODIES = {
+    "injects": ({"shock": "kind: [unclosed", "note": "x"}, "shock: expected a shock in the"),
+    "decision": ({"rows": "1", "target.0": "escalation:nowhere", "value.0": "x"}, "overrides[0]"),
+}
+"""A body each facilitator form refuses once it reads it (400), with the message's start."""
+
+
+def test_an_inject_or_decision_without_the_facilitators_token_is_refused_unread(
+    client: Any, game: Game
+) -> None:
+    token = csrf(client)
+    for form, (body, _) in BAD_BODIES.items():
+        answer = client.post(f"/games/{game.id}/facilitator/{form}", data={"csrf": token, **body})
+        assert answer.status_code == 403, form
+        assert "facilitator's token" in html.unescape(answer.text), form
+    client.get(game.created["facilitator_link"])
+    for form, (body, message) in BAD_BODIES.items():
+        answer = client.post(f"/games/{game.id}/facilitator/{form}", data={"csrf": token, **body})
+        assert answer.status_code == 400 and message in answer.text, form  # read: located
+
+
+def test_an_inject_whose_yaml_aliases_explode_is_refused(client: Any, game: Game) -> None:
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(6)
+    )
+    client.get(game.created["facilitator_link"])
+    token = csrf(client)
+    answer = client.post(
+        f"/games/{game.id}/facilitator/injects", data={"csrf": token, "shock": laughs}
+    )
+    assert answer.status_code == 400
+    assert "without aliases" in html.unescape(answer.text)
+    assert "more than 200000 nodes" in html.unescape(answer.text)
+    assert client.get(f"/api/games/{game.id}", headers=game.facilitator).json()["injects"] == []
+
+
+def test_the_pages_serve_the_plotly_js_the_export_inlines(client: Any, game: Game) -> None:
+    import plotly.offline
+
+    client.get(game.created["facilitator_link"])
+    page = client.get(f"/games/{game.id}/facilitator").text
+    assert '<script src="/static/plotly.min.js">' in page and 'id="plot-beliefs"' in page
+    served = client.get("/static/plotly.min.js")
+    assert served.headers["content-type"].startswith("text/javascript")
+    assert served.text == plotly.offline.get_plotlyjs()
+
+
+def test_the_review_figures_put_each_state_at_its_own_day(
+    app: Any, client: Any, game: Game
+) -> None:
+    from dualtrack.web import figures, views
+
+    base = f"/api/games/{game.id}"
+    for _ in range(2):
+        client.post(f"{base}/adjudication", headers=game.facilitator)
+        client.post(f"{base}/decision", json={}, headers=game.facilitator)
+    games = app.state.exercises
+    with games.game(game.id) as (db, row):
+        review = views.review(games, db, row)
+    days = [0.0, 7.0, 14.0]  # the start and each committed turn of 7 days
+    assert [t.truth["day"] for t in review.turns] == days[1:]
+    for spec in (figures.rungs(review), figures.beliefs(review)):
+        panel = spec.panels[0][0]
+        assert panel is not None and panel.marks
+        for line in panel.marks:
+            assert list(line.x) == days  # type: ignore[union-attr]
+    rung = figures.rungs(review).panels[0][0]
+    assert rung is not None
+    dyad = next(iter(review.turns[-1].truth["dyads"]))
+    assert rung.marks[0].y[-1] == review.turns[-1].truth["dyads"][dyad]["rung_value"]  # type: ignore[union-attr]

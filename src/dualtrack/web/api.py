@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
-from dualtrack.experiments.game import Inject, Move, Override
+from dualtrack.experiments.game import GameError, Inject, Move, Override
 from dualtrack.scenario.schema import Scenario
 from dualtrack.web import views
 from dualtrack.web.games import CellSpec, Exercises, Unauthenticated
@@ -145,7 +145,7 @@ class NewToken(BaseModel):
 def scenario_of(body: NewGame) -> Scenario:
     """The scenario a new game names or carries."""
     if (body.scenario is None) == (body.scenario_yaml is None):
-        raise views.located("scenario", "exactly one of scenario or scenario_yaml", "both or none")
+        raise GameError("scenario", "exactly one of scenario or scenario_yaml", "both or none")
     if body.scenario_yaml is not None:
         return uploaded_scenario(body.scenario_yaml.encode("utf-8"), "scenario_yaml")
     assert body.scenario is not None

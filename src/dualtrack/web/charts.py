@@ -1,8 +1,9 @@
-"""Page parts from the session's JSON: tables and inline SVG charts of each picture.
+"""Page parts from the session's JSON: the tables and figures of each picture.
 
-The facilitator's true state, a cell's perceived picture, the move form a cell fills in, the
-forecast of its candidate moves, and the review's timeline. Each function reads the JSON the
-game session gives (dualtrack.experiments.game) and returns plain data for the templates.
+The facilitator's true state, a cell's perceived picture, the move form a cell fills in and
+the forecast of its candidate moves. Each function reads the JSON the game session gives
+(dualtrack.experiments.game) and returns plain data for the templates; the figures are the
+specs of :mod:`dualtrack.web.figures`, drawn by plotly.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from dualtrack.scenario.ladder import RUNG_LABELS
-from dualtrack.web import svg
+from dualtrack.web import figures
+from dualtrack.web.figures import FORECAST_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -103,13 +104,20 @@ def truth_picture(truth: Mapping[str, Any]) -> Picture:
             for key, s in truth["sectors"].items()
         ],
     )
-    beliefs = svg.bars(
-        [svg.Bar(f"{p['observer']} → {p['target']}", p["belief"]) for p in truth["pairs"].values()],
-        title="What each actor believes: P(the other is an opportunist)",
+    pairs = {f"{p['observer']} → {p['target']}": p["belief"] for p in truth["pairs"].values()}
+    beliefs = Grid(
+        "What each actor believes",
+        ["observer → target", "P(the other is an opportunist)"],
+        [[pair, f"{100 * belief:.0f}%"] for pair, belief in pairs.items()],
     )
     return Picture(
-        [actors, dyads, sectors],
-        [("Beliefs: P(the other is an opportunist)", beliefs)],
+        [actors, dyads, sectors, beliefs],
+        [
+            (
+                "Beliefs: P(the other is an opportunist)",
+                figures.markup(figures.belief_bars(pairs), "beliefs"),
+            )
+        ],
     )
 
 
@@ -179,27 +187,32 @@ def view_picture(view: Mapping[str, Any]) -> Picture:
             for actor, public in view["announcements"].items()
         ],
     )
-    threat = svg.bars(
+    beliefs = {target: b["belief"] for target, b in view["beliefs"].items()}
+    feelings = Grid(
+        "Your threat and beliefs",
+        ["of", "value"],
         [
-            svg.Bar(
-                "threat felt",
-                view["threat"],
-                mark=view["tolerated_threat"],
-                note=f"(tolerated {view['tolerated_threat']:.2f})",
-            )
+            ["threat felt", _n(view["threat"], 2)],
+            ["threat tolerated", _n(view["tolerated_threat"], 2)],
+            *(
+                [f"P({target} is an opportunist)", f"{100 * b:.0f}%"]
+                for target, b in beliefs.items()
+            ),
         ],
-        top=max(view["threat"], view["tolerated_threat"]) * 1.2,
-        percent=False,
-        title="Threat felt and tolerated",
     )
-    beliefs = svg.bars(
-        [svg.Bar(target, b["belief"]) for target, b in view["beliefs"].items()],
-        title="Your beliefs: P(the other is an opportunist)",
-    )
-    tables = [own, perceived, dyads, sectors] + ([announced] if announced.rows else [])
+    tables = [feelings, own, perceived, dyads, sectors] + ([announced] if announced.rows else [])
     return Picture(
         tables,
-        [("Threat", threat), ("Your beliefs: P(the other is an opportunist)", beliefs)],
+        [
+            (
+                "Threat felt and tolerated",
+                figures.markup(figures.threat(view["threat"], view["tolerated_threat"]), "threat"),
+            ),
+            (
+                "Your beliefs: P(the other is an opportunist)",
+                figures.markup(figures.belief_bars(beliefs), "beliefs"),
+            ),
+        ],
     )
 
 
@@ -260,15 +273,6 @@ def move_form(options: Mapping[str, Any], move: Mapping[str, Any] | None) -> Mov
     )
 
 
-FORECAST_OUTCOMES = {
-    "p_crisis": "P(crisis)",
-    "p_armed_incident": "P(armed incident)",
-    "p_war": "P(war)",
-    "p_agreement": "P(agreement at the end)",
-}
-"""The shares a forecast gives, with their labels (the expected cost is shown apart)."""
-
-
 def forecast_table(result: Mapping[str, Any]) -> Picture:
     """The what-if: per candidate, each outcome's probability with its 95% interval.
 
@@ -301,50 +305,5 @@ def forecast_table(result: Mapping[str, Any]) -> Picture:
     table = Grid(
         "What-if forecast", ["candidate", *FORECAST_OUTCOMES.values(), "expected cost"], rows, note
     )
-    charts = [
-        (
-            title,
-            svg.bars(
-                [
-                    svg.Bar(label, c[key]["estimate"], c[key]["low"], c[key]["high"])
-                    for label, c in zip(labels, candidates, strict=True)
-                ],
-                title=title,
-            ),
-        )
-        for key, title in FORECAST_OUTCOMES.items()
-    ]
-    return Picture([table], charts)
-
-
-def timeline(review: Any) -> Picture:
-    """The review's charts: each dyad's rung and each belief, turn by turn."""
-    start_truth = review.start.get("truth", {})
-    days = [start_truth.get("day", 0), *(t.outcome["to_day"] for t in review.turns if t.outcome)]
-    truths = [start_truth, *(t.truth for t in review.turns)]
-    dyads = list(start_truth.get("dyads", {}))
-    rungs = {
-        dyad: [truth.get("dyads", {}).get(dyad, {}).get("rung_value") for truth in truths]
-        for dyad in dyads
-    }
-    pairs = list(start_truth.get("pairs", {}))
-    beliefs = {
-        pair: [truth.get("pairs", {}).get(pair, {}).get("belief") for truth in truths]
-        for pair in pairs
-    }
-    charts = []
-    if len(days) > 1:
-        top = max([v for values in rungs.values() for v in values if v is not None] + [3])
-        charts.append(
-            (
-                "Escalation rung of each dyad (day of the game)",
-                svg.lines(rungs, days, top, RUNG_LABELS[: top + 1]),
-            )
-        )
-        charts.append(
-            (
-                "Beliefs: P(the other is an opportunist), observer→target",
-                svg.lines(beliefs, days, 1.0, ("0", "1")),
-            )
-        )
-    return Picture([], charts)
+    chart = figures.markup(figures.forecast(labels, candidates), "forecast")
+    return Picture([table], [("What-if: each outcome's share, 95% intervals", chart)])

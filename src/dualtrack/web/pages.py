@@ -8,8 +8,10 @@ without the right one is refused before anything else is read.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
+import plotly.offline
 import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,12 +23,18 @@ from dualtrack.experiments.game import GameError, Inject, Move, Override
 from dualtrack.scenario.errors import format_path, input_message
 from dualtrack.scenario.loading import dump_scenario
 from dualtrack.scenario.schema import Scenario
-from dualtrack.web import charts, views
+from dualtrack.web import charts, figures, views
 from dualtrack.web.games import BadRequest, CellSpec, Exercises, Forbidden
 from dualtrack.web.rendering import render
 from dualtrack.web.review import export_html
 from dualtrack.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_valid
-from dualtrack.web.uploads import builtin_scenario, builtins, uploaded_scenario
+from dualtrack.web.uploads import (
+    MAX_NODES,
+    aliases_explode,
+    builtin_scenario,
+    builtins,
+    uploaded_scenario,
+)
 
 router = APIRouter(include_in_schema=False)
 FACILITATOR_COOKIE = "dt_facilitator"
@@ -87,6 +95,22 @@ def _parsed(kind: type[Any], data: dict[str, Any], where: str) -> Any:
         field = f"{where}.{path}" if path else where
         message = "required field is missing" if item["type"] == "missing" else input_message(item)
         raise BadRequest(f"{field}: {message}") from None
+
+
+@functools.cache
+def _plotly_js() -> str:
+    return str(plotly.offline.get_plotlyjs())
+
+
+@router.get("/static/plotly.min.js")
+def plotly_js() -> Response:
+    """plotly.js from the installed plotly package: the file the exported review inlines,
+    served by the app so the pages' figures need no CDN."""
+    return Response(
+        _plotly_js(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 # --- creating a game -----------------------------------------------------------------------
@@ -211,20 +235,28 @@ def facilitator(request: Request, game_id: str, games: Games) -> Response:
     )
 
 
+def _inject_from(form: FormData) -> Inject:
+    """The inject in the form: a shock in the scenario format (YAML, safe-loaded, its aliases
+    checked like an uploaded scenario's) and a note."""
+    text = _text(form, "shock")
+    expected = "a shock in the scenario format (YAML)"
+    if aliases_explode(text):
+        raise GameError("shock", f"{expected} without aliases", f"more than {MAX_NODES} nodes")
+    try:
+        shock = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as error:
+        raise GameError("shock", expected, str(error)[:200]) from None
+    note = _text(form, "note") or None
+    inject: Inject = _parsed(Inject, {"shock": shock, "note": note}, "inject")
+    return inject
+
+
 @router.post("/games/{game_id}/facilitator/injects")
 def add_inject(request: Request, game_id: str, form: Form, games: Games) -> Response:
-    """Add an inject written as a scenario shock (YAML, safe-loaded)."""
-    try:
-        shock = yaml.safe_load(_text(form, "shock"))
-    except yaml.YAMLError as error:
-        raise GameError(
-            "shock", "a shock in the scenario format (YAML)", str(error)[:200]
-        ) from None
-    note = _text(form, "note") or None
-    inject = _parsed(Inject, {"shock": shock, "note": note}, "inject")
+    """Add an inject written as a scenario shock (read once the facilitator is known)."""
     with games.game(game_id) as (db, game):
         games.require_facilitator(game, request.cookies.get(FACILITATOR_COOKIE))
-        games.add_inject(db, game, inject)
+        games.add_inject(db, game, _inject_from(form))
     return _see_other(f"/games/{game_id}/facilitator#turn")
 
 
@@ -245,16 +277,15 @@ def _value(text: str) -> int | bool | str:
     return text
 
 
-@router.post("/games/{game_id}/facilitator/decision")
-def decide(request: Request, game_id: str, form: Form, games: Games) -> Response:
-    """Accept the proposal or override its rows that have a value; commits the turn."""
+def _overrides_from(form: FormData) -> list[Override]:
+    """The override rows of the decision form that have a value (none: accept)."""
+    rows = _text(form, "rows")
     overrides: list[Override] = []
-    for index in range(int(_text(form, "rows") or 0) if _text(form, "rows").isdigit() else 0):
+    for index in range(int(rows) if rows.isdigit() else 0):
         value = _text(form, f"value.{index}")
         if not value:
             continue
-        target = _text(form, f"target.{index}")
-        field, _, where = target.partition(":")
+        field, _, where = _text(form, f"target.{index}").partition(":")
         overrides.append(
             _parsed(
                 Override,
@@ -267,9 +298,15 @@ def decide(request: Request, game_id: str, form: Form, games: Games) -> Response
                 f"overrides[{len(overrides)}]",
             )
         )
+    return overrides
+
+
+@router.post("/games/{game_id}/facilitator/decision")
+def decide(request: Request, game_id: str, form: Form, games: Games) -> Response:
+    """Accept the proposal or override its rows that have a value; commits the turn."""
     with games.game(game_id) as (db, game):
         games.require_facilitator(game, request.cookies.get(FACILITATOR_COOKIE))
-        games.decide(db, game, overrides, _text(form, "note")[:2000])
+        games.decide(db, game, _overrides_from(form), _text(form, "note")[:2000])
     return _see_other(f"/games/{game_id}/facilitator")
 
 
@@ -384,9 +421,23 @@ def _reviewer(request: Request, games: Exercises, game_id: str, cell: str | None
 def _review_page(request: Request, games: Exercises, game_id: str, base: str) -> Response:
     with games.game(game_id) as (db, game):
         review = views.review(games, db, game)
-    return render(
-        request, "review.html.j2", review=review, timeline=charts.timeline(review), base=base
+    timeline = (
+        charts.Picture(
+            charts=[
+                (
+                    "Escalation rung of each dyad (day of the game)",
+                    figures.markup(figures.rungs(review), "rungs"),
+                ),
+                (
+                    "Beliefs: P(the other is an opportunist), observer → target",
+                    figures.markup(figures.beliefs(review), "beliefs"),
+                ),
+            ]
+        )
+        if review.turns
+        else charts.Picture()
     )
+    return render(request, "review.html.j2", review=review, timeline=timeline, base=base)
 
 
 @router.get("/games/{game_id}/review", response_class=HTMLResponse)

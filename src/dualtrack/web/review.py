@@ -1,10 +1,10 @@
 """The after-action review as one self-contained HTML file, made with the report's machinery.
 
 The same page as ``dualtrack report`` writes (report/html.py, plotly.js inlined, opens
-offline): the game's facts; the escalation rungs and beliefs turn by turn as figure specs
-(report/figure_spec.py) drawn by the plotly renderer, each with its static PNG inlined as a
-``data:`` URI; the timeline of moves, injects, adjudications (with overrides and their
-reasons) and outcomes; and what each played actor believed after each turn.
+offline): the game's facts; the escalation rungs and beliefs turn by turn (the review
+page's own specs, :mod:`dualtrack.web.figures`) drawn by the plotly renderer, each with its
+static PNG inlined as a ``data:`` URI; the timeline of moves, injects, adjudications (with
+overrides and their reasons) and outcomes; and what each played actor believed after each turn.
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from dualtrack._version import __version__
 from dualtrack.report import figure_spec as fs
 from dualtrack.report import matplotlib_renderer, plotly_renderer
 from dualtrack.report.html import Block, Section, figure_html, render_page, text_block
-from dualtrack.report.palette import doctrine_colour
 from dualtrack.report.tables import Cell, Table
 from dualtrack.scenario.ladder import RUNG_LABELS
+from dualtrack.web import figures
 from dualtrack.web.views import Review
 
 
@@ -46,42 +45,6 @@ def _figure(spec: fs.FigureSpec, slug: str, title: str, caption: str) -> Block:
         html=figure_html(plotly_renderer.draw(spec), slug),
         png=_png_uri(spec),
     )
-
-
-def _series(truths: Sequence[Mapping[str, Any]], group: str, value: str) -> dict[str, list[float]]:
-    names = list(truths[0].get(group, {})) if truths else []
-    return {
-        name: [
-            float("nan") if (v := t.get(group, {}).get(name, {}).get(value)) is None else float(v)
-            for t in truths
-        ]
-        for name in names
-    }
-
-
-def _lines_spec(
-    days: Sequence[float],
-    series: Mapping[str, Sequence[float]],
-    y: fs.Axis,
-    step: bool,
-    hover: str,
-) -> fs.FigureSpec:
-    x = np.asarray(days, dtype=float)
-    marks = [
-        fs.Line(
-            x,
-            np.asarray(values, dtype=float),
-            doctrine_colour(i),
-            name,
-            step=step,
-            hover_format=hover,
-            group=name,
-        )
-        for i, (name, values) in enumerate(series.items())
-    ]
-    keys = [fs.Key(name, doctrine_colour(i)) for i, name in enumerate(series)]
-    panel = fs.Panel(marks, x=fs.Axis("day of the game"), y=y)
-    return fs.FigureSpec([[panel]], size=(9.0, 3.2), keys=keys, legend="right")
 
 
 def _move_text(move: Mapping[str, Any]) -> str:
@@ -180,9 +143,6 @@ def beliefs_table(review: Review) -> Table:
 def export_html(review: Review) -> str:
     """The review as one HTML page with every asset inlined."""
     game = review.game
-    start = review.start.get("truth", {})
-    truths = [start, *(turn.truth for turn in review.turns)]
-    days = [float(t.get("day", 0)) for t in truths]
     sections = [
         Section(
             "timeline",
@@ -194,20 +154,6 @@ def export_html(review: Review) -> str:
         )
     ]
     if review.turns:
-        rungs = _lines_spec(
-            days,
-            _series(truths, "dyads", "rung_value"),
-            fs.Axis("rung", limits=(0.0, len(RUNG_LABELS) - 1.0)),
-            step=True,
-            hover=".0f",
-        )
-        beliefs = _lines_spec(
-            days,
-            _series(truths, "pairs", "belief"),
-            fs.Axis("P(opportunist)", percent=True, limits=(0.0, 1.0)),
-            step=False,
-            hover=".1%",
-        )
         sections.append(
             Section(
                 "outcomes",
@@ -215,13 +161,13 @@ def export_html(review: Review) -> str:
                 f"Rungs: {', '.join(f'{i} {label}' for i, label in enumerate(RUNG_LABELS))}.",
                 blocks=[
                     _figure(
-                        rungs,
+                        figures.rungs(review),
                         "rungs",
                         "Escalation rung of each dyad",
                         "The true rung at the end of each turn.",
                     ),
                     _figure(
-                        beliefs,
+                        figures.beliefs(review),
                         "beliefs",
                         "Beliefs, observer → target",
                         "Each actor's belief that the other is an opportunist.",

@@ -4,7 +4,8 @@ The text is safe-loaded (no object construction) and validated by
 :func:`dualtrack.scenario.loading.scenario_from_text`, so an upload gets exactly the located
 errors of ``dualtrack validate``. Before that, a YAML document whose aliases would expand to
 more than :data:`MAX_NODES` nodes (a "billion laughs") is refused: safe loading shares the
-aliased nodes, but validating them would visit every copy.
+aliased nodes, but validating them would visit every copy. The facilitator's injects, also
+YAML, pass the same alias check (:func:`aliases_explode`).
 """
 
 from __future__ import annotations
@@ -62,14 +63,20 @@ def uploaded_scenario(data: bytes, source: str) -> Scenario:
     except UnicodeDecodeError as error:
         message = f"cannot read: not UTF-8 text (byte {error.start})"
         raise ScenarioError([Problem("", message)], source) from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, RecursionError):
-        root = None  # scenario_from_text below locates the syntax error
-    if root is not None and _expanded_size(root) > MAX_NODES:
+    if aliases_explode(text):
         message = f"its aliases expand to more than {MAX_NODES} YAML nodes; expected a plain file"
         raise ScenarioError([Problem("", message)], source)
     return scenario_from_text(text, source)
+
+
+def aliases_explode(text: str) -> bool:
+    """Whether the YAML ``text`` has more than :data:`MAX_NODES` nodes once its aliases are
+    expanded (False for text that does not parse: the loader that follows locates the error)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return False
+    return root is not None and _expanded_size(root) > MAX_NODES
 
 
 @functools.cache

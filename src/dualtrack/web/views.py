@@ -15,15 +15,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dualtrack.experiments.game import GameError
 from dualtrack.web import models
 from dualtrack.web.games import Exercises
 from dualtrack.web.plain import plain
-
-
-def located(field: str, expected: str, found: object) -> GameError:
-    """A located request error (400)."""
-    return GameError(field, expected, found)
 
 
 def join_link(request: Request, game_id: str, token: str) -> str:
