@@ -32,6 +32,8 @@ from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
 from dualtrack.scenario.uncertainty import apply_values
 
+INSTRUMENTS_KIND = "dualtrack-instruments"
+"""Kind of the manifest of an instruments study's folder."""
 BASELINE = "none"
 """Name of the variant without any instrument (the reference of every paired effect)."""
 JOIN = "+"

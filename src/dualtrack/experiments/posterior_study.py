@@ -44,6 +44,8 @@ from dualtrack.scenario.uncertainty import apply_values
 
 NOMINAL = "nominal"
 """What a study without a posterior says about its parameters."""
+PARAMETERS_KEY = "parameters_used"
+"""The manifest's one (top-level) key saying which parameter values the results ran with."""
 DRAW_SPAWN_KEY = (0, 0, 0x504F5354)
 """Spawn key of the posterior-draw seed (no engine stream or sweep point uses a 3-tuple)."""
 
@@ -268,11 +270,20 @@ def draws_for(
     return posterior_draws(posterior, source, plan.replicates, plan.seed, exclude)
 
 
+def label_of(pstudy: PosteriorStudy | None) -> str:
+    """Which values a study runs with: ``nominal`` or ``posterior DIR (N draws)``."""
+    return pstudy.label if pstudy is not None else NOMINAL
+
+
 def manifest_entry(draws: PosteriorDraws | None) -> Mapping[str, Any]:
-    """The ``parameters`` (and ``posterior``) entries of a study's manifest settings."""
+    """The top-level manifest entries saying which parameter values the results ran with.
+
+    :data:`PARAMETERS_KEY` holds ``nominal`` or ``posterior DIR (N draws)``; under a
+    posterior, ``posterior`` describes the draws.
+    """
     if draws is None:
-        return {"parameters": NOMINAL}
+        return {PARAMETERS_KEY: NOMINAL}
     return {
-        "parameters": parameters_label(draws.source, draws.n_draws),
+        PARAMETERS_KEY: parameters_label(draws.source, draws.n_draws),
         "posterior": draws.describe(),
     }

@@ -35,7 +35,12 @@ from dualtrack.engine.run import simulate
 from dualtrack.experiments.design import Design, design_from_tables, make_design
 from dualtrack.experiments.executors import PointExecutor
 from dualtrack.experiments.posterior import Posterior
-from dualtrack.experiments.posterior_study import blocks, parameters_label, simulate_under_posterior
+from dualtrack.experiments.posterior_study import (
+    PARAMETERS_KEY,
+    blocks,
+    parameters_label,
+    simulate_under_posterior,
+)
 from dualtrack.experiments.store import FILES, SWEEP_KIND
 from dualtrack.experiments.sweep_store import SweepStore, points_schema
 from dualtrack.scenario.errors import ScenarioError
@@ -281,7 +286,7 @@ def _manifest(sweep: Sweep, command: Sequence[str] | None, batch_points: int) ->
         "days": sweep.days,
         "seed": sweep.runner.seed,
         "seeding": "point seed = SeedSequence(seed, spawn_key=(point,)), 63 bits",
-        "parameters_used": sweep.runner.parameters,
+        PARAMETERS_KEY: sweep.runner.parameters,
         "record": "summary",
         "batch_points": batch_points,
         "parameters": [p.describe() for p in sweep.design.parameters],
