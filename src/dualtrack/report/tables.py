@@ -57,6 +57,13 @@ class Table:
     slug: str = field(default="")
 
 
+def number(value: float | None, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits; a dash when missing or NaN."""
+    if value is None or math.isnan(value):
+        return "–"
+    return f"{float(value):.{digits}g}"
+
+
 def _cells(values: Iterable[Any]) -> list[Cell]:
     return [v if isinstance(v, Cell) else Cell(str(v)) for v in values]
 

@@ -24,6 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from dualtrack.analysis.calibration.checks import predictive_check
+from dualtrack.analysis.files import save_csv
 from dualtrack.experiments.interrupts import signals_deferred
 from dualtrack.experiments.posterior import POSTERIOR_FILE, Posterior, load_posterior
 from dualtrack.experiments.store import Store, replacing
@@ -44,11 +45,6 @@ OBSERVED = "observed.csv"
 def _netcdf(ds: xr.Dataset, path: Path) -> None:
     with replacing(path) as temporary, signals_deferred():
         ds.to_netcdf(temporary)
-
-
-def _csv(table: pd.DataFrame, path: Path) -> None:
-    with replacing(path) as temporary:
-        table.to_csv(temporary, index=False, float_format="%.6g")
 
 
 def write_calibration(
@@ -86,7 +82,7 @@ def write_calibration(
         OBSERVED: observed,
     }
     for name, table in tables.items():
-        _csv(table, folder / name)
+        save_csv(table, folder / name, float_format="%.6g")
     names = [POSTERIOR_FILE, PRIOR_PREDICTIVE, POSTERIOR_PREDICTIVE, *tables]
     return [folder / name for name in names]
 
