@@ -21,7 +21,11 @@ from typing import Any
 import numpy as np
 
 from dualtrack._version import __version__
-from dualtrack.analysis.calibration.folder import CalibrationFolder, load_calibration
+from dualtrack.analysis.calibration.folder import (
+    INTERVAL_LEVEL,
+    CalibrationFolder,
+    load_calibration,
+)
 from dualtrack.experiments.store import FILES, write_text
 from dualtrack.report import figure_spec as fs
 from dualtrack.report import matplotlib_renderer, plotly_renderer
@@ -203,7 +207,7 @@ def check_figure(folder: CalibrationFolder) -> fs.FigureSpec:
 
 
 def _prior_posterior_table(folder: CalibrationFolder) -> Table:
-    level = int(round(100 * float(folder.manifest.get("settings", {}).get("level", 0.9))))
+    level = int(round(100 * INTERVAL_LEVEL))  # the level the folder's table is written at
     rows = [
         [
             Cell(str(row.parameter), code=True),

@@ -40,6 +40,8 @@ PRIOR_POSTERIOR = "prior_posterior.csv"
 PREDICTIVE_CHECK = "predictive_check.csv"
 GENERATIONS = "generations.csv"
 OBSERVED = "observed.csv"
+INTERVAL_LEVEL = 0.90
+"""Level of the central intervals of the prior-posterior table (``prior_posterior.csv``)."""
 
 
 def _netcdf(ds: xr.Dataset, path: Path) -> None:
@@ -76,7 +78,7 @@ def write_calibration(
     _netcdf(result.pilot, folder / PRIOR_PREDICTIVE)
     _netcdf(predictive, folder / POSTERIOR_PREDICTIVE)
     tables = {
-        PRIOR_POSTERIOR: result.prior_posterior_table(),
+        PRIOR_POSTERIOR: result.prior_posterior_table(INTERVAL_LEVEL),
         PREDICTIVE_CHECK: check,
         GENERATIONS: generations,
         OBSERVED: observed,
