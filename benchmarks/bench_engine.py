@@ -173,7 +173,8 @@ def main() -> None:
     line(f"one process, {single:,} x {args.days} days", "one", ",.0f", f"(goal {SPEEDUP:g}x)")
     for workers in sorted({1, args.workers}):
         line(
-            f"5 doctrines x {args.replicates:,} x {args.days}, {workers} worker(s)",
+            f"{len(dualtrack.BUILTIN_DOCTRINES)} doctrines x {args.replicates:,} x {args.days}, "
+            f"{workers} worker(s)",
             f"study{workers}",
             ",.0f",
             f"(goal {SPEEDUP:g}x; target {TARGET:,}/s)",

@@ -127,6 +127,12 @@ def test_robustness_over_a_sweep(sweep_folder: Path, tmp_path: Path) -> None:
     assert set(robust["points"]) == {3}
     assert robust["share_helps"].between(0, 1).all()
     assert (tmp_path / "out" / "figures" / "instrument-robustness.png").is_file()
+    # the main effects ran on the nominal values; the robustness runs on the sweep's points
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["parameters_used"] == "nominal"
+    assert manifest["settings"]["robustness_from"].startswith(f"sweep {sweep_folder}")
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "robustness over" in page and f"sweep {sweep_folder}" in page
 
 
 def test_robustness_over_posterior_draws(tmp_path: Path) -> None:
@@ -153,7 +159,14 @@ def test_robustness_over_posterior_draws(tmp_path: Path) -> None:
         "joint-investigation",
         "--posterior",
         str(folder),
+        "--out",
+        str(tmp_path / "out"),
     )
+    label = f"posterior {folder} (2 draws)"
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["parameters_used"] == label
+    assert len(manifest["posterior"]["draws"]) == 2
+    assert label in (tmp_path / "out" / "report.html").read_text()
     # one draw per block of 256 replicates: two draws, each with its own paired effect
     assert {row["points"] for row in data["robustness"]} == {2}
     assert sorted({row["point"] for row in data["robustness_points"]}) == [0, 1]

@@ -43,9 +43,9 @@ def test_compare_under_the_posterior_says_so_in_manifest_and_report(
     label = f"posterior {posterior} (2 draws)"
     assert "parameters: posterior" in result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["settings"]["parameters"] == label
-    assert manifest["settings"]["posterior"]["parameters"] == list(PATHS)
-    assert len(manifest["settings"]["posterior"]["draws"]) == 2
+    assert manifest["parameters_used"] == label
+    assert manifest["posterior"]["parameters"] == list(PATHS)
+    assert len(manifest["posterior"]["draws"]) == 2
     assert f"--posterior {posterior}" in manifest["command"]
     assert label in (out / "report.html").read_text(encoding="utf-8")
 
@@ -55,7 +55,7 @@ def test_run_without_a_posterior_says_nominal(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", "-d", "dual-track", *TINY, "--out", str(out)])
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["settings"]["parameters"] == "nominal"
+    assert manifest["parameters_used"] == "nominal"
     assert "--posterior" not in manifest["command"]
 
 
@@ -84,10 +84,10 @@ def test_regimes_under_the_posterior_records_it(posterior: Path, tmp_path: Path)
     result = runner.invoke(app, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["settings"]["parameters"] == f"posterior {posterior} (1 draws)"
+    assert manifest["parameters_used"] == f"posterior {posterior} (1 draws)"
     # the x axis (the prior that Belarus is an opportunist) is the grid's: not drawn
-    assert manifest["settings"]["posterior"]["excluded"] == ["actors[0].p_opportunist"]
-    assert manifest["settings"]["posterior"]["parameters"] == ["mechanisms.dialogue.talk_rate"]
+    assert manifest["posterior"]["excluded"] == ["actors[0].p_opportunist"]
+    assert manifest["posterior"]["parameters"] == ["mechanisms.dialogue.talk_rate"]
     assert "parameters" in (out / "report.html").read_text(encoding="utf-8")
 
 

@@ -16,10 +16,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")
 
 
-def save_csv(table: pd.DataFrame, path: Path) -> None:
-    """Write a table as CSV, whole (see :func:`~dualtrack.experiments.store.replacing`)."""
+def save_csv(table: pd.DataFrame, path: Path, float_format: str | None = None) -> None:
+    """Write a table as CSV, whole (see :func:`~dualtrack.experiments.store.replacing`);
+    ``float_format`` (e.g. ``"%.6g"``) as pandas' ``to_csv``."""
     with replacing(path) as temporary:
-        table.to_csv(temporary, index=False)
+        table.to_csv(temporary, index=False, float_format=float_format)
 
 
 def save_figure(figure: Any, path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dualtrack.experiments.posterior_study import NOMINAL, PARAMETERS_KEY
 from dualtrack.experiments.sweep_store import StoredSweep
 
 
@@ -27,7 +28,7 @@ class SweepFacts:
     """Whether a Saltelli design holds the points for second-order indices."""
     levels: int
     """Grid levels of a Morris design."""
-    parameters: str = "nominal"
+    parameters: str = NOMINAL
     """Values outside the design: ``nominal``, or the posterior the points drew them from."""
 
     def label(self, outcome: str) -> str:
@@ -47,5 +48,5 @@ def sweep_facts(sweep: StoredSweep) -> SweepFacts:
         outcome_labels={o["name"]: o["label"] for o in manifest.get("outcomes", [])},
         second_order=bool(design.get("second_order", False)),
         levels=int(design.get("levels", 4)),
-        parameters=str(manifest.get("parameters_used", "nominal")),
+        parameters=str(manifest.get(PARAMETERS_KEY, NOMINAL)),
     )

@@ -157,7 +157,7 @@ def _first_day(hit: NDArray[np.bool_], days: NDArray[np.float64]) -> NDArray[np.
     return first.astype(np.float64)
 
 
-def _early_ends(active: NDArray[np.bool_], term_steps: float) -> NDArray[np.bool_]:
+def early_ends(active: NDArray[np.bool_], term_steps: float) -> NDArray[np.bool_]:
     """Steps at which an agreement in force ended before its term (a detected violation).
 
     An agreement that runs its term is recorded in force for ``term - 1`` steps (it expires
@@ -214,7 +214,7 @@ def pattern_measures(ds: xr.Dataset, scenario: Scenario, observed: Observed) -> 
     rise = values >= (1.0 + REDEPLOY_RISE) * np.asarray(reference)[:, None]
     active = ds["agreement_in_force"].sel(dyad=focus).transpose("replicate", "time").to_numpy()
     term_steps = scenario.mechanisms.dialogue.duration_days.value / step
-    early = _early_ends(active.astype(bool), term_steps)
+    early = early_ends(active.astype(bool), term_steps)
     redeploy_day = _first_day((rise | early) & window[None, :], days)
 
     measures = pd.DataFrame(

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     import xarray as xr
 
     from dualtrack.experiments.instruments import InstrumentSet
-    from dualtrack.experiments.posterior_study import PosteriorStudy
+    from dualtrack.experiments.posterior_study import PosteriorDraws, PosteriorStudy
     from dualtrack.experiments.study import Study
     from dualtrack.scenario.schema import Scenario
 
@@ -297,13 +297,20 @@ def _write(
     tables: Mapping[str, pd.DataFrame],
     settings: Mapping[str, object],
     command: str,
+    draws: PosteriorDraws | None,
 ) -> list[Path]:
+    from dualtrack.experiments.instruments import INSTRUMENTS_KIND
+    from dualtrack.experiments.posterior_study import manifest_entry
     from dualtrack.experiments.study_store import manifest, study_store, write_outputs
-    from dualtrack.report.instruments_section import INSTRUMENTS_KIND, render_instruments_report
+    from dualtrack.report.instruments_section import render_instruments_report
 
     inputs = [Path(scenario_arg)] if Path(scenario_arg).is_file() else []
     store = study_store(out, overwrite=overwrite, inputs=inputs)
-    provenance = {**manifest(scenario, settings, [command]), "kind": INSTRUMENTS_KIND}
+    provenance = {
+        **manifest(scenario, settings, [command]),
+        "kind": INSTRUMENTS_KIND,
+        **manifest_entry(draws),
+    }
     with stage("writing the results and the report"):
         return write_outputs(
             store,
@@ -458,7 +465,7 @@ def instruments(
                 "risk": risk,
                 "replicates": plan.replicates,
                 "days": resolved.settings.horizon_days,
-                "uncertainty": origin or "nominal",
+                "robustness_from": origin,
                 "points": len(uncertain_points or []),
                 "workers": workers,
                 "elapsed_s": round(elapsed, 3),
@@ -476,7 +483,7 @@ def instruments(
                 out,
             )
             written += _write(
-                out, overwrite, scenario, resolved, results, tables, settings, command
+                out, overwrite, scenario, resolved, results, tables, settings, command, draws
             )
         say(
             f"{planned.study.replicate_steps:,} replicate-steps (and the robustness runs) in "

@@ -184,13 +184,6 @@ def _plan(
     return planned, warnings
 
 
-def results_label(grid: RegimeGrid) -> str:
-    """``nominal`` or ``posterior DIR (N draws)``: the values outside the two axes."""
-    from dualtrack.experiments.posterior_study import NOMINAL
-
-    return grid.posterior.label if grid.posterior is not None else NOMINAL
-
-
 def reproduce_command(
     scenario: str,
     grid: RegimeGrid,
@@ -248,11 +241,13 @@ def save_regimes(
         "workers": workers,
         "elapsed_s": round(elapsed, 3),
         "warnings": warnings,
-        **manifest_entry(grid.posterior.draws if grid.posterior is not None else None),
     }
     # the store combines per-doctrine datasets along 'doctrine': hand it the grid's slices
     per_doctrine = {name: results.sel(doctrine=name) for name in grid.doctrines}
-    provenance = manifest(grid.scenario, settings, [command])
+    provenance = {
+        **manifest(grid.scenario, settings, [command]),
+        **manifest_entry(grid.posterior.draws if grid.posterior is not None else None),
+    }
     with stage("writing the results and the report"):
         return write_outputs(
             store, grid.scenario, per_doctrine, tables, provenance, finish=_render_report
@@ -336,6 +331,7 @@ def regimes(
     stdout holds, per cell, the axis values and for each outcome the winner (null: no clear
     winner) and its paired intervals against the others."""
     from dualtrack.analysis.regimes import DEFAULT_OUTCOMES, analyse_regimes, outcomes_named
+    from dualtrack.experiments.posterior_study import label_of
     from dualtrack.experiments.regimes import run_grid
 
     json_mode(as_json)
@@ -384,7 +380,7 @@ def regimes(
             f"{planned.actor}, {planned.replicates} replicates x "
             f"{planned.scenario.settings.horizon_days} days, seed {planned.seed}, "
             f"workers={workers}, backend={chosen_backend}; "
-            f"parameters: {escape(results_label(planned))}"
+            f"parameters: {escape(label_of(planned.posterior))}"
         )
         started = time.perf_counter()
         with progress_bar() as bar:

@@ -229,7 +229,7 @@ def left_behind(written: list[Path]) -> Callable[[], str]:
 def _simulate(
     study: Study, workers: int, pstudy: PosteriorStudy | None = None
 ) -> tuple[dict[str, xr.Dataset], float]:
-    from dualtrack.experiments.posterior_study import NOMINAL, run_posterior_study
+    from dualtrack.experiments.posterior_study import label_of, run_posterior_study
     from dualtrack.experiments.study import run_study
 
     plan = next(iter(study.plans.values()))
@@ -237,7 +237,7 @@ def _simulate(
         f"[bold]{escape(study.scenario.name)}[/] - {len(study.plans)} doctrine(s) for "
         f"{study.actor}, {plan.replicates} replicates x {plan.compiled.n_steps} steps, "
         f"seed {plan.seed}, record={study.record}, workers={workers}, backend={plan.backend}; "
-        f"parameters: {escape(pstudy.label if pstudy else NOMINAL)}"
+        f"parameters: {escape(label_of(pstudy))}"
     )
     started = time.perf_counter()
     with progress_bar() as bar:
@@ -294,9 +294,11 @@ def _save(
         "workers": workers,
         "elapsed_s": round(elapsed, 3),
         "warnings": warnings,
+    }
+    provenance = {
+        **manifest(resolved, settings, [shlex.join(command)]),
         **manifest_entry(pstudy.draws if pstudy else None),
     }
-    provenance = manifest(resolved, settings, [shlex.join(command)])
     with stage("writing the results" + (" and the report" if finish else "")):
         return write_outputs(store, resolved, results, tables, provenance, finish)
 
@@ -309,12 +311,6 @@ def _report_line(study: Study, elapsed: float, written: list[Path]) -> None:
         f"wrote {', '.join(p.name for p in written)} to {folder}; "
         f"{invocation.elapsed():.1f} s in all"
     )
-
-
-def _parameters(pstudy: PosteriorStudy | None) -> str:
-    from dualtrack.experiments.posterior_study import NOMINAL
-
-    return escape(pstudy.label if pstudy is not None else NOMINAL)
 
 
 def _dyad_title(study: Study) -> str:
@@ -343,6 +339,7 @@ def run(
     The doctrines default to every built-in doctrine."""
     from dualtrack.analysis.outcomes import summary_table
     from dualtrack.doctrines import BUILTIN_DOCTRINES
+    from dualtrack.experiments.posterior_study import label_of
     from dualtrack.experiments.store import FILES
 
     json_mode(as_json)
@@ -376,7 +373,7 @@ def run(
             print_summary(
                 summary,
                 f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates; "
-                f"parameters: {_parameters(pstudy)})",
+                f"parameters: {escape(label_of(pstudy))})",
             )
         _report_line(study, elapsed, written)
 
@@ -404,6 +401,7 @@ def compare(
     from dualtrack.analysis.comparison import paired_differences
     from dualtrack.analysis.outcomes import summary_table
     from dualtrack.doctrines import BUILTIN_DOCTRINES
+    from dualtrack.experiments.posterior_study import label_of
     from dualtrack.experiments.store import FILES
 
     json_mode(as_json)
@@ -447,7 +445,7 @@ def compare(
             print_summary(
                 summary,
                 f"{_dyad_title(study)} (95% intervals; {plan.replicates} replicates per doctrine, "
-                f"common random numbers; parameters: {_parameters(pstudy)})",
+                f"common random numbers; parameters: {escape(label_of(pstudy))})",
             )
             print_differences(differences, reference)
         _report_line(study, elapsed, written)

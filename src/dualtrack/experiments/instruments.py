@@ -12,7 +12,6 @@ shared by its variants; under a posterior, each block of replicates runs one dra
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,11 @@ import xarray as xr
 
 from dualtrack.engine.outputs import RecordMode
 from dualtrack.engine.run import DEFAULT_CHUNK, RunPlan, plan_run
-from dualtrack.experiments.posterior_study import PosteriorDraws, PosteriorStudy, blocks
+from dualtrack.experiments.posterior_study import (
+    PosteriorDraws,
+    PosteriorStudy,
+    under_posterior,
+)
 from dualtrack.experiments.study import Study
 from dualtrack.experiments.sweep import point_seed
 from dualtrack.scenario.errors import ScenarioError
@@ -32,6 +35,8 @@ from dualtrack.scenario.loading import load_scenario
 from dualtrack.scenario.schema import Scenario
 from dualtrack.scenario.uncertainty import apply_values
 
+INSTRUMENTS_KIND = "dualtrack-instruments"
+"""Kind of the manifest of an instruments study's folder."""
 BASELINE = "none"
 """Name of the variant without any instrument (the reference of every paired effect)."""
 JOIN = "+"
@@ -151,26 +156,10 @@ def instruments_under_posterior(study: InstrumentStudy, draws: PosteriorDraws) -
     instrument's lever combines with the drawn value (a posterior over a lever does not undo
     the instrument). A draw that breaks a scenario rule is its located ``ScenarioError``.
     """
-    nominal = study.study.plans[BASELINE]
-    at_draw = []
-    for b in range(draws.n_draws):
-        try:
-            at_draw.append(apply_values(study.scenario, draws.block(b)))
-        except ScenarioError as error:
-            raise ScenarioError(error.problems, f"{draws.source} (posterior draw {b})") from None
-    planned: dict[str, tuple[RunPlan, ...]] = {}
-    for s in study.sets:
-        per_block = []
-        for b, chunk in enumerate(blocks(nominal.replicates)):
-            plan = plan_run(
-                apply_instruments(at_draw[b], s.members),
-                replicates=nominal.replicates,
-                seed=nominal.seed,
-                record=nominal.record,
-            )
-            per_block.append(dataclasses.replace(plan, chunks=(chunk,)))
-        planned[s.name] = tuple(per_block)
-    return PosteriorStudy(study.study, draws, planned)
+    members = {s.name: s.members for s in study.sets}
+    return under_posterior(
+        study.study, draws, lambda name, drawn: apply_instruments(drawn, members[name])
+    )
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ anything runs.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,8 @@ from dualtrack.scenario.uncertainty import apply_values
 
 NOMINAL = "nominal"
 """What a study without a posterior says about its parameters."""
+PARAMETERS_KEY = "parameters_used"
+"""The manifest's one (top-level) key saying which parameter values the results ran with."""
 DRAW_SPAWN_KEY = (0, 0, 0x504F5354)
 """Spawn key of the posterior-draw seed (no engine stream or sweep point uses a 3-tuple)."""
 
@@ -147,16 +149,34 @@ class PosteriorStudy:
         return parameters_label(self.draws.source, self.draws.n_draws)
 
 
-def under_posterior(study: Study, draws: PosteriorDraws) -> PosteriorStudy:
+def under_posterior(
+    study: Study,
+    draws: PosteriorDraws,
+    scenario_for: Callable[[str, Scenario], Scenario] | None = None,
+) -> PosteriorStudy:
     """The study with block ``b`` of every variant planned on draw ``b``.
 
     Each variant is re-planned on its own (overridden) scenario with the draw applied, for
     the study's actor, doctrine and record; the seed and replicate count stay the study's, so
-    a block's random streams are those of the nominal run. Raises the located
-    :class:`ScenarioError` of a draw that breaks a scenario rule.
+    a block's random streams are those of the nominal run. With ``scenario_for``, the draw is
+    written into the study's scenario first and ``scenario_for(variant, drawn)`` makes the
+    variant from it (an instrument study: the instruments act on the drawn values). Raises the
+    located :class:`ScenarioError` of a draw that breaks a scenario rule.
     """
     planned: dict[str, tuple[RunPlan, ...]] = {}
     applied: dict[tuple[int, int], Scenario] = {}
+
+    def drawn(scenario: Scenario, b: int) -> Scenario:
+        key = (id(scenario), b)
+        if key not in applied:
+            try:
+                applied[key] = apply_values(scenario, draws.block(b))
+            except ScenarioError as error:
+                raise ScenarioError(
+                    error.problems, f"{draws.source} (posterior draw {b})"
+                ) from None
+        return applied[key]
+
     for name, plan in study.plans.items():
         chunks = blocks(plan.replicates)
         if len(chunks) != draws.n_draws:
@@ -166,16 +186,13 @@ def under_posterior(study: Study, draws: PosteriorDraws) -> PosteriorStudy:
             )
         per_block = []
         for b, chunk in enumerate(chunks):
-            key = (id(plan.scenario), b)
-            if key not in applied:
-                try:
-                    applied[key] = apply_values(plan.scenario, draws.block(b))
-                except ScenarioError as error:
-                    raise ScenarioError(
-                        error.problems, f"{draws.source} (posterior draw {b})"
-                    ) from None
+            scenario = (
+                drawn(plan.scenario, b)
+                if scenario_for is None
+                else scenario_for(name, drawn(study.scenario, b))
+            )
             block_plan = plan_run(
-                applied[key],
+                scenario,
                 plan.doctrine,
                 actor=study.actor,
                 replicates=plan.replicates,
@@ -302,11 +319,20 @@ def draws_for(
     return posterior_draws(posterior, source, plan.replicates, plan.seed, exclude)
 
 
+def label_of(pstudy: PosteriorStudy | None) -> str:
+    """Which values a study runs with: ``nominal`` or ``posterior DIR (N draws)``."""
+    return pstudy.label if pstudy is not None else NOMINAL
+
+
 def manifest_entry(draws: PosteriorDraws | None) -> Mapping[str, Any]:
-    """The ``parameters`` (and ``posterior``) entries of a study's manifest settings."""
+    """The top-level manifest entries saying which parameter values the results ran with.
+
+    :data:`PARAMETERS_KEY` holds ``nominal`` or ``posterior DIR (N draws)``; under a
+    posterior, ``posterior`` describes the draws.
+    """
     if draws is None:
-        return {"parameters": NOMINAL}
+        return {PARAMETERS_KEY: NOMINAL}
     return {
-        "parameters": parameters_label(draws.source, draws.n_draws),
+        PARAMETERS_KEY: parameters_label(draws.source, draws.n_draws),
         "posterior": draws.describe(),
     }

@@ -36,8 +36,8 @@ from dualtrack.engine.run import Progress
 from dualtrack.experiments.executors import PointExecutor
 from dualtrack.experiments.posterior import Posterior
 from dualtrack.experiments.posterior_study import (
-    NOMINAL,
     PosteriorStudy,
+    label_of,
     posterior_draws,
     run_posterior_study,
     under_posterior,
@@ -342,7 +342,7 @@ def run_grid(
             "y_path": grid.y.path,
             "doctrines": ", ".join(grid.doctrines),
             "command": command,
-            "parameters": grid.posterior.label if grid.posterior is not None else NOMINAL,
+            "parameters": label_of(grid.posterior),
         }
     )
     if grid.adversary is not None:

@@ -37,6 +37,7 @@ from dualtrack.experiments.design import Design, design_from_tables, make_design
 from dualtrack.experiments.executors import PointExecutor
 from dualtrack.experiments.posterior import Posterior
 from dualtrack.experiments.posterior_study import (
+    PARAMETERS_KEY,
     blocks,
     parameters_label,
     plan_under_posterior,
@@ -291,7 +292,7 @@ def _manifest(sweep: Sweep, command: Sequence[str] | None, batch_points: int) ->
         "days": sweep.days,
         "seed": sweep.runner.seed,
         "seeding": "point seed = SeedSequence(seed, spawn_key=(point,)), 63 bits",
-        "parameters_used": sweep.runner.parameters,
+        PARAMETERS_KEY: sweep.runner.parameters,
         "record": "summary",
         "batch_points": batch_points,
         "parameters": [p.describe() for p in sweep.design.parameters],

@@ -14,7 +14,6 @@ interactive one in ``report.html``, the static one as ``figures/*.png``):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,17 @@ from typing import Any
 import numpy as np
 
 from dualtrack._version import __version__
-from dualtrack.analysis.calibration.folder import CalibrationFolder, load_calibration
+from dualtrack.analysis.calibration.folder import (
+    INTERVAL_LEVEL,
+    CalibrationFolder,
+    load_calibration,
+)
 from dualtrack.experiments.store import FILES, write_text
 from dualtrack.report import figure_spec as fs
 from dualtrack.report import matplotlib_renderer, plotly_renderer
 from dualtrack.report.html import Block, Section, figure_html, render_page, table_block
 from dualtrack.report.palette import DOCTRINE_COLOURS, INK, KEY_GREY
-from dualtrack.report.tables import Cell, Table, manifest_table
+from dualtrack.report.tables import Cell, Table, manifest_table, number
 from dualtrack.scenario.uncertainty import UncertainParameter
 
 BINS = 20
@@ -41,10 +44,6 @@ GROUPS = (
     ("tension", "Monthly tension index (Goldstein points)"),
     ("quad", "Events per CAMEO quad class"),
 )
-
-
-def _number(value: float, digits: int = 3) -> str:
-    return "–" if value is None or math.isnan(value) else f"{float(value):.{digits}g}"
 
 
 def _parameters(folder: CalibrationFolder) -> list[UncertainParameter]:
@@ -208,18 +207,18 @@ def check_figure(folder: CalibrationFolder) -> fs.FigureSpec:
 
 
 def _prior_posterior_table(folder: CalibrationFolder) -> Table:
-    level = int(round(100 * float(folder.manifest.get("settings", {}).get("level", 0.9))))
+    level = int(round(100 * INTERVAL_LEVEL))  # the level the folder's table is written at
     rows = [
         [
             Cell(str(row.parameter), code=True),
             Cell(str(row.distribution)),
             Cell(
-                _number(row.prior_mean),
-                detail=f"[{_number(row.prior_low)}, {_number(row.prior_high)}]",
+                number(row.prior_mean),
+                detail=f"[{number(row.prior_low)}, {number(row.prior_high)}]",
             ),
             Cell(
-                _number(row.posterior_mean),
-                detail=f"[{_number(row.posterior_low)}, {_number(row.posterior_high)}]",
+                number(row.posterior_mean),
+                detail=f"[{number(row.posterior_low)}, {number(row.posterior_high)}]",
             ),
             Cell(
                 f"{row.width_ratio:.2f}",
@@ -251,14 +250,14 @@ def _check_table(folder: CalibrationFolder) -> Table:
     rows = [
         [
             Cell(str(row.statistic), code=True),
-            Cell(_number(row.observed)),
+            Cell(number(row.observed)),
             Cell(
-                _number(row.prior_q50),
-                detail=f"[{_number(row.prior_q05)}, {_number(row.prior_q95)}]",
+                number(row.prior_q50),
+                detail=f"[{number(row.prior_q05)}, {number(row.prior_q95)}]",
             ),
             Cell(
-                _number(row.posterior_q50),
-                detail=f"[{_number(row.posterior_q05)}, {_number(row.posterior_q95)}]",
+                number(row.posterior_q50),
+                detail=f"[{number(row.posterior_q05)}, {number(row.posterior_q95)}]",
             ),
             Cell(f"{row.posterior_p:.2f}", badge="no" if row.in_tail else "yes"),
         ]
@@ -285,7 +284,7 @@ def _generations_table(folder: CalibrationFolder) -> Table:
     rows = [
         [
             Cell(str(int(row.t))),
-            Cell(_number(row.epsilon, 4)),
+            Cell(number(row.epsilon, 4)),
             Cell(f"{int(row.simulations):,}"),
             Cell(f"{row.acceptance_rate:.1%}"),
         ]

@@ -9,23 +9,16 @@ and embeds their figures so that the page stays one offline file.
 from __future__ import annotations
 
 import base64
-import math
 from pathlib import Path
 
 from dualtrack.analysis.discovery import PrimResult
 from dualtrack.analysis.exploration import ExplorationSummary
 from dualtrack.analysis.sensitivity import MEANINGS, SensitivityIndices
 from dualtrack.report.html import Block, Section, table_block
-from dualtrack.report.tables import Cell, Table
+from dualtrack.report.tables import Cell, Table, number
 
 TOP_PARAMETERS = 8
 """Parameters listed per ranking."""
-
-
-def _number(value: float | None, digits: int = 3) -> str:
-    if value is None or math.isnan(value):
-        return "–"
-    return f"{float(value):.{digits}g}"
 
 
 def _image(path: Path, title: str, caption: str) -> Block:
@@ -38,8 +31,8 @@ def _outcomes_table(summary: ExplorationSummary) -> Table:
         [
             Cell(spread.doctrine, code=True),
             Cell(summary.label(spread.outcome)),
-            Cell(_number(spread.median), detail=f"[{_number(spread.p05)}, {_number(spread.p95)}]"),
-            Cell(_number(spread.mean)),
+            Cell(number(spread.median), detail=f"[{number(spread.p05)}, {number(spread.p95)}]"),
+            Cell(number(spread.mean)),
         ]
         for spread in summary.spread
     ]
@@ -60,14 +53,13 @@ def _ranking_table(results: list[SensitivityIndices], outcome: str) -> Table | N
         for parameter in ranked["parameter"].to_numpy():
             row = ranked.sel(parameter=parameter)
             interval = (
-                f"[{_number(float(row[f'{measure}_low']))}, "
-                f"{_number(float(row[f'{measure}_high']))}]"
+                f"[{number(float(row[f'{measure}_low']))}, {number(float(row[f'{measure}_high']))}]"
             )
             rows.append(
                 [
                     Cell(result.doctrine, code=True),
                     Cell(str(parameter), code=True),
-                    Cell(_number(float(row[measure])), detail=interval),
+                    Cell(number(float(row[measure])), detail=interval),
                 ]
             )
     if not rows:
@@ -84,18 +76,18 @@ def _ranking_table(results: list[SensitivityIndices], outcome: str) -> Table | N
 def _discovery_blocks(result: PrimResult) -> list[Block]:
     settings = result.settings
     rows = []
-    for number, box in enumerate(result.boxes, start=1):
+    for index, box in enumerate(result.boxes, start=1):
         step = box.chosen_step
         conditions = "; ".join(
-            f"{limit.parameter} in [{_number(limit.low)}, {_number(limit.high)}]"
+            f"{limit.parameter} in [{number(limit.low)}, {number(limit.high)}]"
             for limit in box.limits
         )
         rows.append(
             [
-                Cell(str(number)),
-                Cell(_number(step.coverage, 2)),
-                Cell(_number(step.density, 2)),
-                Cell(_number(step.mass, 2)),
+                Cell(str(index)),
+                Cell(number(step.coverage, 2)),
+                Cell(number(step.density, 2)),
+                Cell(number(step.mass, 2)),
                 Cell(conditions or "(no restriction)"),
             ]
         )
@@ -109,7 +101,7 @@ def _discovery_blocks(result: PrimResult) -> list[Block]:
                 title,
                 ["box", "coverage", "density", "mass", "restricted dimensions"],
                 rows,
-                note=f"Base rate {_number(settings.base_rate, 2)} of {settings.points} points; "
+                note=f"Base rate {number(settings.base_rate, 2)} of {settings.points} points; "
                 "coverage = share of the cases of interest inside the box, density = share of "
                 "the box's points that are cases.",
                 slug=f"discovery-{result.name}",

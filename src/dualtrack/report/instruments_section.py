@@ -11,14 +11,14 @@ across the uncertainty.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from dualtrack._version import __version__
-from dualtrack.experiments.store import FILES, write_text
+from dualtrack.experiments.instruments import INSTRUMENTS_KIND
+from dualtrack.experiments.store import FILES, Store, write_text
 from dualtrack.report import matplotlib_renderer
 from dualtrack.report.atlas import attribution
 from dualtrack.report.figure_spec import (
@@ -34,8 +34,8 @@ from dualtrack.report.figure_spec import (
 from dualtrack.report.figures import differences_figure
 from dualtrack.report.html import Section, render_page, table_block, text_block
 from dualtrack.report.palette import DOCTRINE_COLOURS, RULE
-from dualtrack.report.render import _Figures
-from dualtrack.report.tables import Cell, Table, manifest_table
+from dualtrack.report.render import Figures
+from dualtrack.report.tables import Cell, Table, manifest_table, parameters_used
 from dualtrack.scenario.instruments import Instrument, available
 from dualtrack.scenario.loading import load_scenario
 
@@ -285,23 +285,15 @@ def catalogue_table(instruments: list[Instrument]) -> Table:
     )
 
 
-INSTRUMENTS_KIND = "dualtrack-instruments"
-"""Kind of the manifest of an instruments study's folder."""
-
-
 def is_instruments_folder(folder: Path | str) -> bool:
     """True when ``folder`` holds the output of ``dualtrack instruments``."""
-    path = Path(folder) / FILES.manifest
-    try:
-        return bool(json.loads(path.read_text(encoding="utf-8")).get("kind") == INSTRUMENTS_KIND)
-    except (OSError, ValueError, AttributeError):
-        return False
+    return Store(folder).kind() == INSTRUMENTS_KIND
 
 
 def render_instruments_report(folder: Path | str) -> Path:
     """Write ``report.html`` and ``figures/*.png`` for an instruments study's folder."""
     folder = Path(folder)
-    manifest = json.loads((folder / FILES.manifest).read_text(encoding="utf-8"))
+    manifest = Store(folder).read_manifest(INSTRUMENTS_KIND)
     scenario = load_scenario(folder / FILES.scenario)
     effects = pd.read_csv(folder / EFFECTS_FILE)
     front = pd.read_csv(folder / FRONTIER_FILE)
@@ -311,7 +303,7 @@ def render_instruments_report(folder: Path | str) -> Path:
     singles = [str(n) for n in effects.loc[effects["members"] == 1, "instruments"].unique()]
     on_front = [str(n) for n in front.loc[front["on_frontier"].astype(bool), "instruments"]]
     shown = list(dict.fromkeys([*singles, *(n for n in on_front if n != "none")]))
-    figs = _Figures(folder)
+    figs = Figures(folder)
     catalogue = available(scenario)
     with matplotlib_renderer.report_style():
         effects_section = Section(
@@ -348,7 +340,7 @@ def render_instruments_report(folder: Path | str) -> Path:
             robust_section = Section(
                 "robustness",
                 "Robustness over the uncertainty",
-                intro=f"The same sets at each point of {settings.get('uncertainty', '?')}, "
+                intro=f"The same sets at each point of {settings.get('robustness_from', '?')}, "
                 "each point on its own random numbers shared by its sets.",
             )
             robust_section.blocks.append(
@@ -388,7 +380,12 @@ def render_instruments_report(folder: Path | str) -> Path:
             ("replicates", f"{int(effects['replicates'].iloc[0]):,} per set"),
             ("horizon", f"{scenario.settings.horizon_days} days from {scenario.settings.start}"),
             ("seed", str(manifest.get("seed", "?"))),
-            ("parameters", str(settings.get("uncertainty", "nominal"))),
+            ("parameters", parameters_used(manifest)),
+            *(
+                [("robustness over", str(settings["robustness_from"]))]
+                if settings.get("robustness_from")
+                else []
+            ),
         ],
         sections=sections,
         version=__version__,

@@ -61,7 +61,7 @@ REPORT_FILE = FILES.report
 FIGURES_DIR = FILES.figures
 
 
-class _Figures:
+class Figures:
     """Renders each figure spec twice: the page's interactive figure and ``figures/<slug>.png``."""
 
     def __init__(self, folder: Path) -> None:
@@ -98,7 +98,7 @@ def _shock_caption(marks: list[ShockMark]) -> str:
     return f"Grey bands and tags: the scenario's shocks (key above). {throughout_note(marks)}"
 
 
-def _headline(folder: OutputFolder, figs: _Figures) -> Section:
+def _headline(folder: OutputFolder, figs: Figures) -> Section:
     section = Section(
         "headline",
         "Headline",
@@ -132,7 +132,7 @@ def _percent(share: float) -> str:
     return f"{100 * share:.1f}%"
 
 
-def _distributions(folder: OutputFolder, figs: _Figures) -> Section:
+def _distributions(folder: OutputFolder, figs: Figures) -> Section:
     results = folder.results
     labels = [str(v) for v in results["rung_label"].values]
     section = Section(
@@ -189,7 +189,7 @@ def _distributions(folder: OutputFolder, figs: _Figures) -> Section:
     return section
 
 
-def _time_series(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) -> Section:
+def _time_series(folder: OutputFolder, figs: Figures, marks: list[ShockMark]) -> Section:
     results = folder.results
     section = Section(
         "time-series",
@@ -327,7 +327,7 @@ def _fates_table(folder: OutputFolder) -> Table:
     )
 
 
-def _agreements(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) -> Section:
+def _agreements(folder: OutputFolder, figs: Figures, marks: list[ShockMark]) -> Section:
     results = folder.results
     section = Section(
         "agreements",
@@ -393,7 +393,7 @@ def _agreements(folder: OutputFolder, figs: _Figures, marks: list[ShockMark]) ->
     return section
 
 
-def _map(folder: OutputFolder, figs: _Figures, border_map: maps.BorderMap | None) -> Section:
+def _map(folder: OutputFolder, figs: Figures, border_map: maps.BorderMap | None) -> Section:
     section = Section(
         "border-map",
         "Border map",
@@ -482,7 +482,7 @@ def _exploration(folder: OutputFolder) -> list[Section]:
     return [] if summary is None else [exploration_section(summary)]
 
 
-def _regimes(folder: OutputFolder, figs: _Figures) -> list[Section]:
+def _regimes(folder: OutputFolder, figs: Figures) -> list[Section]:
     stored = folder.path / regimes.REGIMES_DIR
     if not regimes.is_regimes_folder(stored):
         return []
@@ -561,7 +561,7 @@ def render_report(results_dir: Path | str) -> Path:
     """
     folder = load_output_folder(results_dir)
     marks = shock_marks(folder.scenario)
-    figs = _Figures(folder.path)
+    figs = Figures(folder.path)
     border_map = maps.build_border_map(folder.results, folder.scenario)
     with matplotlib_renderer.report_style():
         sections = [

@@ -57,6 +57,13 @@ class Table:
     slug: str = field(default="")
 
 
+def number(value: float | None, digits: int = 3) -> str:
+    """``value`` to ``digits`` significant digits; a dash when missing or NaN."""
+    if value is None or math.isnan(value):
+        return "–"
+    return f"{float(value):.{digits}g}"
+
+
 def _cells(values: Iterable[Any]) -> list[Cell]:
     return [v if isinstance(v, Cell) else Cell(str(v)) for v in values]
 
@@ -515,9 +522,16 @@ def scenario_tables(
 
 def parameters_used(manifest: Mapping[str, Any]) -> str:
     """Which values the results ran with: ``nominal`` or ``posterior DIR (N draws)``."""
-    from dualtrack.experiments.posterior_study import NOMINAL
+    from dualtrack.experiments.posterior_study import NOMINAL, PARAMETERS_KEY
 
-    return str(manifest.get("settings", {}).get("parameters", NOMINAL))
+    return str(manifest.get(PARAMETERS_KEY, NOMINAL))
+
+
+def _records_parameters(manifest: Mapping[str, Any]) -> bool:
+    """Whether the manifest says which parameter values its results ran with."""
+    from dualtrack.experiments.posterior_study import PARAMETERS_KEY
+
+    return PARAMETERS_KEY in manifest
 
 
 def manifest_table(manifest: Mapping[str, Any]) -> Table:
@@ -530,7 +544,7 @@ def manifest_table(manifest: Mapping[str, Any]) -> Table:
             f"{manifest.get('scenario_id', '?')} (hash {manifest.get('scenario_hash', '?')})",
         ],
         ["seed", manifest.get("seed", "?")],
-        ["parameters", parameters_used(manifest)],
+        *([["parameters", parameters_used(manifest)]] if _records_parameters(manifest) else []),
         ["command", Cell(str(manifest.get("command", "?")), code=True, css="wrap")],
         ["created (UTC)", manifest.get("created_utc", "?")],
         [

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from dualtrack.cli import app
 from dualtrack.experiments.posterior import load_posterior
+from dualtrack.report.tables import manifest_table
 
 runner = CliRunner()
 FIT = ["-p", "mechanisms.dialogue.talk_rate"]
@@ -78,6 +79,10 @@ def test_the_folder_holds_the_posterior_and_its_report(calibrated: Path) -> None
         assert (calibrated / name).is_file(), name
     page = (calibrated / "report.html").read_text()
     assert "Prior against posterior" in page and "Posterior predictive check" in page
+    # the fitted parameters' descriptions are no "which values the results ran with"
+    cells = [cell.text for row in manifest_table(manifest).rows for cell in row]
+    assert "parameters" not in cells
+    assert not any(text.startswith(("[", "{")) for text in cells), cells
     before = (calibrated / "figures" / "calibration_check.png").read_bytes()
     (calibrated / "report.html").unlink()
     result = runner.invoke(app, ["report", str(calibrated)])

@@ -37,6 +37,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dualtrack.analysis.history.events import load_events
+from dualtrack.scenario.dyads import dyad_id
 from dualtrack.scenario.errors import Problem, ScenarioError, format_path, input_message
 from dualtrack.scenario.loading import builtin_scenarios, load_scenario
 from dualtrack.scenario.schema import Scenario
@@ -111,10 +112,16 @@ class Episode:
         return self.spec.name
 
     @property
-    def dyad(self) -> str:
-        """The unordered dyad its statistics follow, e.g. ``BLR-UKR``."""
+    def pair(self) -> tuple[str, str]:
+        """The two actors of the dyad its statistics follow, sorted."""
         pair = self.spec.dyad if self.spec.dyad is not None else self.scenario.focus
-        return "-".join(sorted(str(side) for side in pair))
+        first, second = sorted(str(side) for side in pair)
+        return first, second
+
+    @property
+    def dyad(self) -> str:
+        """The unordered dyad its statistics follow, e.g. ``BLR-UKR`` (its pair, sorted)."""
+        return dyad_id(self.pair)
 
     @property
     def days(self) -> int:

@@ -24,6 +24,7 @@ import pandas as pd
 import xarray as xr
 
 from dualtrack.analysis.calibration.checks import predictive_check
+from dualtrack.analysis.files import save_csv
 from dualtrack.experiments.interrupts import signals_deferred
 from dualtrack.experiments.posterior import POSTERIOR_FILE, Posterior, load_posterior
 from dualtrack.experiments.store import Store, replacing
@@ -39,16 +40,13 @@ PRIOR_POSTERIOR = "prior_posterior.csv"
 PREDICTIVE_CHECK = "predictive_check.csv"
 GENERATIONS = "generations.csv"
 OBSERVED = "observed.csv"
+INTERVAL_LEVEL = 0.90
+"""Level of the central intervals of the prior-posterior table (``prior_posterior.csv``)."""
 
 
 def _netcdf(ds: xr.Dataset, path: Path) -> None:
     with replacing(path) as temporary, signals_deferred():
         ds.to_netcdf(temporary)
-
-
-def _csv(table: pd.DataFrame, path: Path) -> None:
-    with replacing(path) as temporary:
-        table.to_csv(temporary, index=False, float_format="%.6g")
 
 
 def write_calibration(
@@ -80,13 +78,13 @@ def write_calibration(
     _netcdf(result.pilot, folder / PRIOR_PREDICTIVE)
     _netcdf(predictive, folder / POSTERIOR_PREDICTIVE)
     tables = {
-        PRIOR_POSTERIOR: result.prior_posterior_table(),
+        PRIOR_POSTERIOR: result.prior_posterior_table(INTERVAL_LEVEL),
         PREDICTIVE_CHECK: check,
         GENERATIONS: generations,
         OBSERVED: observed,
     }
     for name, table in tables.items():
-        _csv(table, folder / name)
+        save_csv(table, folder / name, float_format="%.6g")
     names = [POSTERIOR_FILE, PRIOR_PREDICTIVE, POSTERIOR_PREDICTIVE, *tables]
     return [folder / name for name in names]
 

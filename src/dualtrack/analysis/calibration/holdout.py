@@ -232,7 +232,7 @@ def model_forecast(
 
 def _proxy_events(episode: Episode, proxy: Proxy) -> pd.DataFrame:
     events = episode.events
-    sides = episode.dyad.split("-")
+    sides = episode.pair
     subject = episode.scenario.subject
     mask = (events["dyad"] == episode.dyad) & events["cameo_code"].map(
         lambda code: any(str(code).startswith(p) for p in proxy.prefixes)

@@ -60,6 +60,7 @@ from pyabc.sampler import MappingSampler
 
 from dualtrack._version import __version__
 from dualtrack.analysis.calibration.episodes import Episode, load_episode
+from dualtrack.analysis.calibration.folder import INTERVAL_LEVEL
 from dualtrack.analysis.calibration.statistics import (
     observed_statistics,
     replicate_statistics,
@@ -372,12 +373,9 @@ class CalibrationResult:
     replicates: int
     settings: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def parameter_paths(self) -> tuple[str, ...]:
-        """The fitted parameters' paths."""
-        return tuple(p.path for p in self.parameters)
-
-    def prior_posterior_table(self, level: float = 0.90, resamples: int = 400) -> pd.DataFrame:
+    def prior_posterior_table(
+        self, level: float = INTERVAL_LEVEL, resamples: int = 400
+    ) -> pd.DataFrame:
         """Per parameter: prior and posterior mean and central interval, and the width ratio.
 
         ``width_ratio`` = posterior interval width / prior interval width: near 1 the data do

@@ -63,11 +63,12 @@ from dualtrack.analysis.history.tension import (
     decay_per_day,
 )
 from dualtrack.analysis.validation import (
-    _early_ends,
+    early_ends,
     observed_record,
     pattern_measures,
     subject_strength,
 )
+from dualtrack.scenario.dyads import dyad_id, parse_dyad
 from dualtrack.scenario.ladder import Rung
 
 if TYPE_CHECKING:
@@ -137,12 +138,9 @@ MEASURES: Mapping[str, Measure] = {
 2024; the others hold for any scenario."""
 
 
-def _dyad_in(ds: xr.Dataset, dyad: str) -> str:
-    wanted = sorted(dyad.split("-"))
-    for name in ds["dyad"].to_numpy():
-        if sorted(str(name).split("-")) == wanted:
-            return str(name)
-    raise KeyError(f"dyad {dyad!r} is not in the results (dyads: {list(ds['dyad'].values)})")
+def _dyad_in(episode: Episode) -> str:
+    """The results' id of the episode's dyad (the scenario's declared order)."""
+    return dyad_id(parse_dyad(episode.dyad, (d.between for d in episode.scenario.dyads)))
 
 
 def _days(ds: xr.Dataset) -> NDArray[np.float64]:
@@ -162,11 +160,11 @@ def measure_days(ds: xr.Dataset, episode: Episode) -> pd.DataFrame:
     """
     scenario = episode.scenario
     patterns = pattern_measures(ds, scenario, observed_record(scenario, episode.events))
-    dyad = _dyad_in(ds, episode.dyad)
+    dyad = _dyad_in(episode)
     days = _days(ds)
     in_window = days >= episode.day(episode.spec.window.start)
     rung = ds["escalation"].sel(dyad=dyad).transpose("replicate", "time").to_numpy()
-    pairs = _pairs_of(ds, episode.dyad)
+    pairs = _pairs_of(ds, episode.pair)
     acts = ds["deliberate_act"].sel(pair=pairs).transpose("replicate", "time", "pair").to_numpy()
     agreement = ds["first_agreement_day"].sel(dyad=dyad).to_numpy().astype(np.float64)
     first_window = float(episode.day(episode.spec.window.start))
@@ -207,8 +205,8 @@ def simulated_outcomes(ds: xr.Dataset, episode: Episode) -> pd.DataFrame:
 # -- simulated events ------------------------------------------------------------------------
 
 
-def _pairs_of(ds: xr.Dataset, dyad: str) -> list[str]:
-    a, b = dyad.split("-")
+def _pairs_of(ds: xr.Dataset, pair: tuple[str, str]) -> list[str]:
+    a, b = pair
     observers = ds["pair_observer"].to_numpy()
     targets = ds["pair_target"].to_numpy()
     return [
@@ -241,10 +239,10 @@ def simulated_events(ds: xr.Dataset, episode: Episode) -> dict[str, NDArray[np.b
     sum to the number of coded events.
     """
     scenario = episode.scenario
-    dyad = _dyad_in(ds, episode.dyad)
+    dyad = _dyad_in(episode)
     threshold = 1.0 + scenario.settings.elevated_threshold.value
     ups, downs = [], []
-    for side in episode.dyad.split("-"):
+    for side in episode.pair:
         strength, baseline = subject_strength(ds.assign_attrs(subject=side), scenario)
         level = strength.transpose("replicate", "time").to_numpy()
         up, down = _crossings(level, threshold * baseline)
@@ -255,13 +253,11 @@ def simulated_events(ds: xr.Dataset, episode: Episode) -> dict[str, NDArray[np.b
     formed = active & ~np.concatenate([np.zeros_like(active[:, :1]), active[:, :-1]], axis=1)
     step = float(ds.attrs.get("step_days", scenario.settings.step_days))
     term = scenario.mechanisms.dialogue.duration_days.value / step
-    breach = _early_ends(active, term)
-    sectors = [
-        s.id for s in scenario.sectors if sorted(s.between) == sorted(episode.dyad.split("-"))
-    ]
+    breach = early_ends(active, term)
+    sectors = [s.id for s in scenario.sectors if tuple(sorted(s.between)) == episode.pair]
     incidents = ds["incidents"].sel(sector=sectors).sum("sector")
     incident_days = incidents.transpose("replicate", "time").to_numpy() > 0
-    acts = ds["deliberate_act"].sel(pair=_pairs_of(ds, episode.dyad))
+    acts = ds["deliberate_act"].sel(pair=_pairs_of(ds, episode.pair))
     act_steps = acts.transpose("replicate", "time", "pair").to_numpy() > 0
     rung = ds["escalation"].sel(dyad=dyad).transpose("replicate", "time").to_numpy()
     crisis, _ = _crossings(rung.astype(np.float64), float(Rung.CRISIS))
