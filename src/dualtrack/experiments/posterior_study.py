@@ -281,33 +281,11 @@ def plan_under_posterior(
 
 
 def simulate_under_posterior(
-    scenario: Scenario,
-    doctrine: str,
-    posterior: Posterior,
-    source: str,
-    *,
-    actor: str | None = None,
-    replicates: int | None = None,
-    seed: int | None = None,
-    days: int | None = None,
-    record: str = "summary",
-    exclude: Sequence[str] = (),
-    backend: str | None = None,
+    scenario: Scenario, doctrine: str, posterior: Posterior, source: str, **options: Any
 ) -> xr.Dataset:
-    """One run of ``doctrine`` under the posterior, in this process."""
-    planned = plan_under_posterior(
-        scenario,
-        doctrine,
-        posterior,
-        source,
-        actor=actor,
-        replicates=replicates,
-        seed=seed,
-        days=days,
-        record=record,
-        exclude=exclude,
-        backend=backend,
-    )
+    """One run of ``doctrine`` under the posterior, in this process (``options`` as
+    :func:`plan_under_posterior` takes them)."""
+    planned = plan_under_posterior(scenario, doctrine, posterior, source, **options)
     return run_posterior_study(planned)[doctrine]
 
 
