@@ -182,10 +182,14 @@ def test_a_compiled_study_on_threads_matches_one_thread() -> None:
     from dualtrack.experiments.study import plan_study, run_study
 
     study = plan_study(
-        "belarus-ukraine-2024", ["dual-track"], replicates=600, days=20, chunk_size=256
+        "belarus-ukraine-2024",
+        ["dual-track"],
+        replicates=600,
+        days=20,
+        chunk_size=256,
+        backend="compiled",
     )
-    assert {p.backend for p in study.plans.values()} == {"numpy"}  # the suite's default
-    threads = run_study(study, workers=2, backend="compiled")
-    one = run_study(study, workers=1, backend="compiled")
+    threads = run_study(study, workers=2)
+    one = run_study(study, workers=1)
     xr.testing.assert_identical(threads["dual-track"], one["dual-track"])
     assert threads["dual-track"].attrs["backend"] == "jax"

@@ -237,7 +237,6 @@ def _simulate(
     study: Study,
     workers: int,
     what: str,
-    backend: str,
     under: PosteriorStudy | None = None,
 ) -> tuple[dict[str, xr.Dataset], float]:
     """Run the study's plans (or, ``under`` a posterior, its blocks) with a progress bar."""
@@ -249,7 +248,7 @@ def _simulate(
         f"[bold]{escape(study.scenario.name)}[/] - {what}: {len(study.plans)} run(s) of "
         f"{plan.replicates} replicates x {plan.compiled.n_steps} steps, "
         + (f"parameters: {under.label}, " if under is not None else "")
-        + f"workers={workers}, backend={backend}"
+        + f"workers={workers}, backend={plan.backend}"
     )
     started = time.perf_counter()
     with progress_bar() as bar:
@@ -259,9 +258,9 @@ def _simulate(
             bar.advance(task, steps)
 
         if under is None:
-            results = run_study(study, workers, advance, backend)
+            results = run_study(study, workers, advance)
         else:
-            results = run_posterior_study(under, workers, advance, backend)
+            results = run_posterior_study(under, workers, advance)
     return results, time.perf_counter() - started
 
 
@@ -402,8 +401,9 @@ def instruments(
                 replicates=replicates,
                 seed=seed,
                 days=days,
+                backend=chosen_backend,
             )
-        except ValueError as error:
+        except ValueError as error:  # a backend that cannot run the doctrines among them
             raise InputError(str(error)) from None
         resolved = planned.scenario
         singles = sum(len(s.members) == 1 for s in planned.sets)
@@ -416,11 +416,9 @@ def instruments(
             origin = parameters_label(draws.source, draws.n_draws)
             uncertainty = ("--posterior", posterior, points)
             under = instruments_under_posterior(planned, draws)
-            results, elapsed = _simulate(
-                planned.study, workers, "instrument sets", chosen_backend, under
-            )
+            results, elapsed = _simulate(planned.study, workers, "instrument sets", under)
         else:
-            results, elapsed = _simulate(planned.study, workers, "instrument sets", chosen_backend)
+            results, elapsed = _simulate(planned.study, workers, "instrument sets")
         effects = effects_table(results, planned.sets)
         front = frontier(effects, risk)
         summary = summary_table(results).rename(columns={"doctrine": "instruments"})
@@ -442,10 +440,11 @@ def instruments(
                 replicates=plan.replicates,
                 seed=plan.seed,
                 days=days,
+                backend=chosen_backend,
             )
             for point, reason in robust.infeasible.items():
                 warn(f"--sweep: point {point} is infeasible and left out: {reason}")
-            point_results, more = _simulate(robust.study, workers, "robustness", chosen_backend)
+            point_results, more = _simulate(robust.study, workers, "robustness")
             elapsed += more
             per_point = point_effects(robust, point_results)
             tables["robustness_points.csv"] = per_point

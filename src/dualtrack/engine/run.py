@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,12 +109,6 @@ def plan_run(
     chunks = tuple((start, min(size, total - start)) for start in range(0, total, size))
     chosen = _runnable(chosen, compiled, explicit=backend is not None)
     return RunPlan(scenario, compiled, settings.seed, total, record, chunks, name, chosen)
-
-
-def with_backend(plan: RunPlan, backend: str | None) -> RunPlan:
-    """The plan stepped by another backend (None: the default)."""
-    chosen = _runnable(backends.resolve(backend), plan.compiled, explicit=backend is not None)
-    return dataclasses.replace(plan, backend=chosen)
 
 
 def _runnable(backend: str, compiled: Compiled, explicit: bool) -> str:

@@ -105,6 +105,7 @@ def _plans(
     days: int | None,
     record: RecordMode,
     chunk_size: int,
+    backend: str | None,
     prefix: str = "",
 ) -> dict[str, RunPlan]:
     return {
@@ -115,6 +116,7 @@ def _plans(
             days=days,
             record=record,
             chunk_size=chunk_size,
+            backend=backend,
         )
         for s in sets
     }
@@ -130,8 +132,10 @@ def plan_instruments(
     days: int | None = None,
     record: RecordMode = "summary",
     chunk_size: int = DEFAULT_CHUNK,
+    backend: str | None = None,
 ) -> InstrumentStudy:
-    """Plans of the scenario under each instrument set, all on one seed (paired)."""
+    """Plans of the scenario under each instrument set, all on one seed (paired), on the
+    engine ``backend`` (``engine.backends``)."""
     loaded = load_scenario(scenario)
     sets = instrument_sets(loaded, names, combinations)
     plans = _plans(
@@ -142,6 +146,7 @@ def plan_instruments(
         days=days,
         record=record,
         chunk_size=chunk_size,
+        backend=backend,
     )
     resolved = plans[BASELINE].scenario
     return InstrumentStudy(Study(resolved, resolved.subject, plans), tuple(sets))
@@ -192,6 +197,7 @@ def plan_robustness(
     seed: int | None = None,
     days: int | None = None,
     chunk_size: int = DEFAULT_CHUNK,
+    backend: str | None = None,
 ) -> RobustnessStudy:
     """Plans of every instrument set at every point (``{path: value}``, as
     ``scenario.uncertainty.apply_values`` takes them); point ``p`` runs on
@@ -217,6 +223,7 @@ def plan_robustness(
             days=days,
             record="summary",
             chunk_size=chunk_size,
+            backend=backend,
             prefix=f"{point}:",
         )
         feasible.append(point)

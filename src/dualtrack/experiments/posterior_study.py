@@ -33,7 +33,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from dualtrack.engine.run import Progress, RunPlan, assemble, plan_run, with_backend
+from dualtrack.engine.run import Progress, RunPlan, assemble, plan_run
 from dualtrack.engine.streams import BLOCK_SIZE
 from dualtrack.experiments.executors import PointExecutor
 from dualtrack.experiments.posterior import Posterior
@@ -209,10 +209,8 @@ def run_posterior_study(
     pstudy: PosteriorStudy,
     workers: int | PointExecutor = 1,
     progress: Progress | None = None,
-    backend: str | None = None,
 ) -> dict[str, xr.Dataset]:
-    """Run every block of every variant; one dataset per variant, as :func:`run_study`
-    (``backend``, if given, replaces the plans' engine backend).
+    """Run every block of every variant; one dataset per variant, as :func:`run_study`.
 
     Each dataset is assembled with the nominal plan (labels, scenario id and hash) and its
     attrs say which parameters were used: ``parameters`` (``posterior DIR (N draws)``),
@@ -220,8 +218,6 @@ def run_posterior_study(
     """
     names = list(pstudy.study.plans)
     plans = [plan for name in names for plan in pstudy.blocks[name]]
-    if backend is not None:
-        plans = [with_backend(plan, backend) for plan in plans]
     tasks = [(index, plan.chunks[0]) for index, plan in enumerate(plans)]
     arrays = run_chunks(plans, tasks, workers, progress)
     results: dict[str, xr.Dataset] = {}
@@ -275,9 +271,7 @@ def plan_under_posterior(
         record=record,
         backend=backend,
     )
-    plan = study.plans[doctrine]
-    draws = posterior_draws(posterior, source, plan.replicates, plan.seed, exclude)
-    return under_posterior(study, draws)
+    return under_posterior(study, draws_for(study, posterior, source, exclude))
 
 
 def simulate_under_posterior(

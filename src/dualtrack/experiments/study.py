@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,7 +20,6 @@ from dualtrack.engine.run import (
     assemble,
     plan_run,
     run_chunk,
-    with_backend,
 )
 from dualtrack.experiments.executors import PointExecutor, make_executor
 from dualtrack.scenario.loading import load_scenario
@@ -143,19 +142,13 @@ def run_study(
     study: Study,
     workers: int | PointExecutor = 1,
     progress: Progress | None = None,
-    backend: str | None = None,
 ) -> dict[str, xr.Dataset]:
     """Run every doctrine's plan, on ``workers`` local processes or the executor given.
 
     Every chunk draws from its own block-seeded streams and chunks are put back in order before
     they are assembled, so results do not depend on the executor. Each worker receives the
-    study's plans once. Returns one dataset per doctrine. ``backend``, if given, replaces
-    the backend the plans were made with.
+    study's plans once. Returns one dataset per doctrine, each run on its plan's backend.
     """
-    if backend is not None:
-        study = replace(
-            study, plans={name: with_backend(p, backend) for name, p in study.plans.items()}
-        )
     plans = list(study.plans.values())
     tasks = [(p, chunk) for p, plan in enumerate(plans) for chunk in plan.chunks]
     arrays = run_chunks(plans, tasks, workers, progress)
