@@ -44,7 +44,7 @@ def timed_steps(replicates: int, days: int, seed: int) -> tuple[float, float, ob
     import jax
     import numpy as np
 
-    from dualtrack.engine.run import _engine, plan_run
+    from dualtrack.engine.run import engine_for, plan_run
     from dualtrack.engine.state import initial_state
 
     plan = plan_run(
@@ -58,7 +58,7 @@ def timed_steps(replicates: int, days: int, seed: int) -> tuple[float, float, ob
         backend="jax-rng",
     )
     compiled = plan.compiled
-    engine = _engine(plan, (0, replicates))
+    engine = engine_for(plan, (0, replicates))
     types = engine.type_uniforms(len(compiled.actor_ids))
     state = engine.start(initial_state(compiled, replicates, np.asarray(types)))
     started = time.perf_counter()

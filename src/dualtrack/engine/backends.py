@@ -8,7 +8,7 @@ on the device: a GPU where JAX has one), which agrees with the reference in dist
 only. ``compiled`` names the fastest compiled backend installed. Without a name the backend
 is ``$DUALTRACK_BACKEND`` if set, else the fastest installed for a whole run, compilation
 included: with a GPU that is ``jax-rng``; on a CPU it is ``numpy``, because XLA's compiled
-step is at best about 1.5 times as fast as numpy's there and compiling it costs seconds per
+step is only 1.3 to 2.4 times as fast as numpy's there and compiling it costs seconds per
 scenario and doctrines (docs/performance.md has the figures). Work made of many small
 programs (sweep points, regime cells, calibration particles, instrument sets) defaults to
 numpy instead (:func:`resolve_per_point`). Checking names imports no backend.

@@ -177,7 +177,7 @@ class NumpyEngine:
         return state
 
 
-def _engine(plan: RunPlan, chunk: tuple[int, int]) -> Any:
+def engine_for(plan: RunPlan, chunk: tuple[int, int]) -> Any:
     """The stepping engine of the plan's backend for a chunk of replicates."""
     if plan.backend in backends.COMPILED_BACKENDS:
         from dualtrack.engine.jax_backend import JaxEngine
@@ -192,7 +192,7 @@ def _run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None)
     first, count = chunk
     compiled = plan.compiled
     streams = ChunkStreams(plan.seed, first, count, plan.replicates)
-    engine = _engine(plan, chunk)
+    engine = engine_for(plan, chunk)
     state = start_state(engine, streams, count)
     recorder = Recorder(compiled, plan.record, first, streams.block_starts)
     report_every = max(1, compiled.n_steps // 20)
