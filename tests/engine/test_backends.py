@@ -84,6 +84,14 @@ def test_compiled_backend_reproduces_the_reference(case: str) -> None:
         assert int(reference["agreements"].sum()) > 0
 
 
+def test_a_summary_only_run_large_enough_to_step_asynchronously_reproduces_the_reference() -> None:
+    """Without per-step records nothing waits for a step to finish, so the host draws the
+    next step while the last one runs (tests/engine/test_asynchronous_draws.py)."""
+    kw = {"replicates": 4096, "days": 30, "record": "summary", "seed": 11}
+    reference = dualtrack.simulate("belarus-ukraine-2024", backend="numpy", **kw)  # type: ignore[arg-type]
+    assert_equivalent(reference, dualtrack.simulate("belarus-ukraine-2024", backend="jax", **kw))  # type: ignore[arg-type]
+
+
 def test_own_generator_is_deterministic_and_agrees_in_distribution() -> None:
     kw = {"replicates": 768, "days": 90, "seed": 5, "record": "summary"}
     first = dualtrack.simulate("belarus-ukraine-2024", backend="jax-rng", **kw)  # type: ignore[arg-type]

@@ -172,8 +172,12 @@ class JaxEngine:
     """Steps a chunk of replicates with the compiled step, padded to ``rows`` replicates.
 
     With ``own_draws`` the draws come from JAX's generator on the device (``draw``), not
-    from the host's streams (``draws_on_host`` False).
+    from the host's streams (``draws_on_host`` False). A step returns before XLA has run it
+    (``asynchronous``), and on a CPU reads the host's draw arrays in place, so every step is
+    given new ones (``engine.run.advance``).
     """
+
+    asynchronous = True
 
     def __init__(
         self, compiled: Compiled, rows: int, chunk: tuple[int, int], seed: int, own_draws: bool

@@ -150,6 +150,7 @@ class NumpyEngine:
 
     rows: int
     draws_on_host = True
+    asynchronous = False
 
     def __init__(
         self, compiled: Compiled, count: int, constants: StepConstants | None = None
@@ -235,20 +236,34 @@ def advance(
     """The state after ``steps`` of a chunk of ``count`` replicates; ``after(t, state)`` follows
     each step. The random numbers are drawn as a run draws them, so stepping a run in spans
     (a tabletop game's turns) gives the run's own states."""
-    c = engine.compiled
-    rows = engine.rows  # a backend may step padded rows (never drawn, never kept)
-    normals = np.zeros((rows, len(c.entry_pair)), dtype=np.float32)
-    uniforms = np.full((rows, c.layout.width), 0.5)
-    intent_uniforms = np.full((rows, c.intent_layout.width), 0.5) if c.intent_active else None
+    draws = _draw_arrays(engine)
     for t in steps:
         if engine.draws_on_host:
+            if engine.asynchronous:  # the last step may still be reading the last arrays
+                draws = _draw_arrays(engine)
+            normals, uniforms, intent_uniforms = draws
             streams.fill(normals[:count], uniforms[:count])
             if intent_uniforms is not None:
                 streams.fill_intent(intent_uniforms[:count])
-        state = engine.advance(state, t, normals, uniforms, intent_uniforms)
+        state = engine.advance(state, t, *draws)
         if after is not None:
             after(t, state)
     return state
+
+
+def _draw_arrays(engine: Any) -> tuple[Any, Any, Any]:
+    """Arrays for one step's normals, uniforms and intent uniforms over the rows the engine
+    steps; rows past the chunk's replicates (padding: never drawn, never kept) hold harmless
+    values.
+
+    An asynchronous engine (``engine.asynchronous``: its step returns before it has run, and
+    may read the host's arrays in place, as JAX does on a CPU) needs new arrays every step:
+    drawing the next step into arrays the last one still reads would change its draws."""
+    c, rows = engine.compiled, engine.rows
+    normals = np.zeros((rows, len(c.entry_pair)), dtype=np.float32)
+    uniforms = np.full((rows, c.layout.width), 0.5)
+    intent_uniforms = np.full((rows, c.intent_layout.width), 0.5) if c.intent_active else None
+    return normals, uniforms, intent_uniforms
 
 
 def _concat(parts: list[Arrays]) -> Arrays:
