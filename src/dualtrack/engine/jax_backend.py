@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -47,6 +48,7 @@ jax.tree_util.register_dataclass(
 
 Stepper = Callable[..., State]
 _STEPPERS: OrderedDict[tuple[str, ...], Stepper] = OrderedDict()
+_STEPPERS_LOCK = threading.Lock()
 KEPT_PROGRAMS = 16
 """Compiled steps kept in memory (one per scenario and doctrines)."""
 
@@ -75,9 +77,19 @@ def stepper(compiled: Compiled, own_draws: bool) -> Stepper:
     With ``own_draws`` it takes the step's random keys instead of its draws (``draw``).
     """
     key = (*structure(compiled), str(own_draws))
-    if key in _STEPPERS:
-        _STEPPERS.move_to_end(key)
-        return _STEPPERS[key]
+    with _STEPPERS_LOCK:  # a study's chunks run on threads
+        if key in _STEPPERS:
+            _STEPPERS.move_to_end(key)
+            return _STEPPERS[key]
+        jitted = _jitted_step(compiled, own_draws)
+        _STEPPERS[key] = jitted
+        while len(_STEPPERS) > KEPT_PROGRAMS:
+            _STEPPERS.popitem(last=False)
+    return jitted
+
+
+def _jitted_step(compiled: Compiled, own_draws: bool) -> Stepper:
+    """A new jitted step of a compiled scenario (see :func:`stepper`)."""
     constants = StepConstants(compiled)
     traced = traced_inputs(compiled)
     widths = (len(compiled.entry_pair), compiled.layout.width)
@@ -91,11 +103,7 @@ def stepper(compiled: Compiled, own_draws: bool) -> Stepper:
         normals, uniforms, intent = draw(keys, blocks, t, rows, widths, intent_width)
         return step(state, traced, constants, t, normals, uniforms, intent)
 
-    jitted = jax.jit(advance_drawing if own_draws else advance)
-    _STEPPERS[key] = jitted
-    while len(_STEPPERS) > KEPT_PROGRAMS:
-        _STEPPERS.popitem(last=False)
-    return jitted
+    return jax.jit(advance_drawing if own_draws else advance)
 
 
 GENERATOR = "rbg"
