@@ -132,6 +132,15 @@ class _Untraced(Doctrine):
         return Decision(target=np.asarray(obs.forces), talk=np.zeros(obs.replicates))
 
 
+def test_own_generator_gives_the_same_results_whatever_the_chunk_size() -> None:
+    """Each block draws from its own key, as the reference's streams do: chunks of one block
+    and a chunk of three blocks (the last partial) give the same replicates."""
+    kw = {"replicates": 600, "days": 20, "seed": 9, "record": "summary", "backend": "jax-rng"}
+    one_block = dualtrack.simulate("belarus-ukraine-2024", chunk_size=256, **kw)  # type: ignore[arg-type]
+    three_blocks = dualtrack.simulate("belarus-ukraine-2024", chunk_size=1024, **kw)  # type: ignore[arg-type]
+    xr.testing.assert_identical(one_block, three_blocks)
+
+
 def test_a_doctrine_that_cannot_be_traced_is_refused_or_run_by_numpy(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -201,3 +210,31 @@ def test_a_compiled_study_on_threads_matches_one_thread() -> None:
     one = run_study(study, workers=1)
     xr.testing.assert_identical(threads["dual-track"], one["dual-track"])
     assert threads["dual-track"].attrs["backend"] == "jax"
+
+
+def _holding(scale: float) -> Doctrine:
+    """A new traceable doctrine class, always named the same, that holds ``scale`` times its
+    baseline (as a class defined again in a notebook would)."""
+
+    class Holding(Doctrine):
+        name = "holding-test"
+        source = "test"
+        classifier = {"tracks": frozenset(), "observes": frozenset(), "memory": False}
+        Params = DoctrineParams
+        traceable = True
+
+        def decide(self, obs: Observation, state: dict[str, np.ndarray]) -> Decision:
+            xp = obs.xp
+            target = xp.broadcast_to(obs.baseline, obs.forces.shape) * scale
+            return Decision(target=target, talk=xp.zeros(obs.replicates))
+
+    return Holding()
+
+
+def test_a_doctrine_class_of_the_same_name_and_parameters_gets_its_own_program() -> None:
+    kw = {"replicates": 256, "days": 20, "seed": 3, "record": "summary"}
+    for scale in (1.0, 3.0):
+        doctrines = {"BLR": _holding(scale)}
+        reference = dualtrack.simulate("belarus-ukraine-2024", doctrines, backend="numpy", **kw)  # type: ignore[arg-type]
+        compiled = dualtrack.simulate("belarus-ukraine-2024", doctrines, backend="jax", **kw)  # type: ignore[arg-type]
+        assert_equivalent(reference, compiled)

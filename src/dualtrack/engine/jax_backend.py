@@ -47,18 +47,19 @@ jax.tree_util.register_dataclass(
 )
 
 Stepper = Callable[..., State]
-_STEPPERS: OrderedDict[tuple[str, ...], Stepper] = OrderedDict()
+_STEPPERS: OrderedDict[tuple[object, ...], Stepper] = OrderedDict()
 _STEPPERS_LOCK = threading.Lock()
 KEPT_PROGRAMS = 16
 """Compiled steps kept in memory (one per scenario and doctrines)."""
 
 
-def structure(compiled: Compiled) -> tuple[str, ...]:
+def structure(compiled: Compiled) -> tuple[object, ...]:
     """What the compiled step depends on: the scenario (but its replicates and seed) and the
-    doctrines with their parameters."""
+    doctrines: each one's class (the class itself, not its name: two classes of one name, such
+    as a class defined again in a notebook, decide differently) and its parameters."""
     settings = compiled.scenario.settings.model_copy(update={"replicates": 1, "seed": 0})
     scenario = compiled.scenario.model_copy(update={"settings": settings})
-    return (scenario.model_dump_json(), *(repr(d) for d in compiled.doctrines))
+    return (scenario.model_dump_json(), *((type(d), repr(d)) for d in compiled.doctrines))
 
 
 def traced_inputs(compiled: Compiled) -> Compiled:
@@ -106,8 +107,11 @@ def _jitted_step(compiled: Compiled, own_draws: bool) -> Stepper:
     return jax.jit(advance_drawing if own_draws else advance)
 
 
-GENERATOR = "rbg"
-"""JAX's generator for ``jax-rng``: XLA's RngBitGenerator (fast to compile and on GPUs)."""
+GENERATOR = "threefry2x32"
+"""JAX's generator for ``jax-rng``: Threefry, whose draws for a key are the same whether
+drawn alone or batched by ``jax.vmap``, so a block's numbers do not depend on the blocks
+drawn with it. (XLA's RngBitGenerator, ``rbg``, faster on a CPU, gave a block other numbers
+when it was not the first of its chunk, so results changed with the chunk size.)"""
 
 
 def block_keys(seed: int) -> Any:

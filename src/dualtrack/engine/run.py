@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
-from threadpoolctl import threadpool_limits
 
 from dualtrack._version import __version__
 from dualtrack.doctrines.base import Doctrine, make_doctrine
 from dualtrack.engine import backends, outputs
+from dualtrack.engine.blas import one_blas_thread
 from dualtrack.engine.compiled import Compiled, compile_scenario
 from dualtrack.engine.outputs import RECORD_MODES, TRACED_PREFIX, RecordMode, as_variable
 from dualtrack.engine.recording import Arrays, Recorder, summarise
@@ -136,12 +136,9 @@ def _resolve(scenario: Scenario, actor: str, choice: DoctrineChoice) -> Doctrine
 
 
 def run_chunk(plan: RunPlan, chunk: tuple[int, int], progress: Progress | None = None) -> Arrays:
-    """Step one chunk of replicates through the horizon; returns its recorded arrays.
-
-    BLAS is held to one thread: the engine's products are small and many, where threading
-    costs more than it gives, and parallelism comes from running chunks in worker processes.
-    """
-    with threadpool_limits(limits=1, user_api="blas"):
+    """Step one chunk of replicates through the horizon, with BLAS on one thread
+    (:data:`engine.blas.one_blas_thread`); returns its recorded arrays."""
+    with one_blas_thread():
         return _run_chunk(plan, chunk, progress)
 
 

@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from dualtrack.engine import run
+from dualtrack.engine.blas import one_blas_thread
 from dualtrack.engine.compiled import Compiled
 from dualtrack.engine.run import NumpyEngine
 from dualtrack.engine.state import State
@@ -38,7 +38,7 @@ def advance(
     """The state after steps ``first .. first + steps - 1``; ``on_step(t, state)`` after each
     (the engine's own step loop, with the game's step constants)."""
     engine = NumpyEngine(compiled, state.replicates, constants)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         stepped: State = run.advance(
             engine, state, streams, state.replicates, range(first, first + steps), on_step
         )
