@@ -1,23 +1,18 @@
-"""The February-April 2022 scenario validates, sources every number, every shock has its coded
-event, and over its 66 days gives what the record of the northern front gave: Russian forces
+"""The February-April 2022 scenario starts on the day of the invasion, every shock has its
+coded event (tests/scenario/test_historical_scenarios.py: it validates and sources every
+number), and over its 66 days gives what the record of the northern front gave: Russian forces
 operating from Belarus drawn down by early April, Belarus's own forces staying out (no
 Belarus-Ukraine war, no Belarusian attack), and no Belarus-Ukraine withdrawal agreement."""
 
 from __future__ import annotations
 
-from importlib import resources
-from typing import Any
-
 import numpy as np
 import pytest
-import yaml
-from tests.scenario.test_situational_neutrality import _uncertain_numbers
 
 import dualtrack
 from dualtrack.analysis.history import mismatches, replay_shocks
 from dualtrack.analysis.outcomes import proportion_interval
 from dualtrack.scenario.ladder import Rung
-from dualtrack.scenario.warnings import scenario_warnings
 
 SCENARIO_ID = "belarus-ukraine-2022"
 REPLICATES = 300
@@ -28,41 +23,12 @@ MAX_REMAINING = 0.25
 
 
 @pytest.fixture(scope="module")
-def raw() -> dict[str, Any]:
-    text = resources.files("dualtrack.data.scenarios").joinpath(f"{SCENARIO_ID}.yaml").read_text()
-    return yaml.safe_load(text)
-
-
-@pytest.fixture(scope="module")
 def results():
     return dualtrack.simulate(SCENARIO_ID, replicates=REPLICATES, record="full")
 
 
-def test_scenario_is_listed_and_validates_without_warnings():
-    assert SCENARIO_ID in dualtrack.builtin_scenarios()
-    scenario = dualtrack.load_scenario(SCENARIO_ID)
-    assert scenario.settings.start.isoformat() == "2022-02-24"
-    assert scenario.focus == ("BLR", "UKR")
-    assert scenario_warnings(scenario) == []
-    assert scenario_warnings(scenario, actor=scenario.subject) == []
-
-
-def test_scenario_keeps_the_actors_categories_and_sectors_of_2015_and_2024():
-    invasion = dualtrack.load_scenario(SCENARIO_ID)
-    for other in ("belarus-ukraine-2015", "belarus-ukraine-2024"):
-        scenario = dualtrack.load_scenario(other)
-        assert [a.id for a in invasion.actors] == [a.id for a in scenario.actors]
-        assert [c.id for c in invasion.categories] == [c.id for c in scenario.categories]
-        assert [s.id for s in invasion.sectors] == [s.id for s in scenario.sectors]
-
-
-def test_every_uncertain_number_has_a_source_and_a_range_around_it(raw):
-    numbers = list(_uncertain_numbers(raw))
-    assert len(numbers) > 80
-    for path, number in numbers:
-        assert str(number.get("source", "")).strip(), f"{path}: no source"
-        low, high = number.get("low", number["value"]), number.get("high", number["value"])
-        assert low <= number["value"] <= high, f"{path}: value outside its range"
+def test_scenario_starts_on_the_day_of_the_invasion():
+    assert dualtrack.load_scenario(SCENARIO_ID).settings.start.isoformat() == "2022-02-24"
 
 
 def test_every_shock_matches_the_event_that_documents_it():
