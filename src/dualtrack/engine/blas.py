@@ -41,5 +41,4 @@ class _OneBlasThread:
 
 
 one_blas_thread = _OneBlasThread()
-"""Context: BLAS on one thread. The engine's products are small and many, where threading
-costs more than it gives, and parallelism comes from chunks."""
+"""Context: BLAS on one thread while the engine steps (``with one_blas_thread(): ...``)."""

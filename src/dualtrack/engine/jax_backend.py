@@ -185,8 +185,8 @@ class JaxEngine:
 
     With ``own_draws`` the draws come from JAX's generator on the device (``draw``), not
     from the host's streams (``draws_on_host`` False). A step returns before XLA has run it
-    (``asynchronous``), and on a CPU reads the host's draw arrays in place, so every step is
-    given new ones (``engine.run.advance``).
+    (``asynchronous``) and may read the host's draw arrays in place when it runs, so every
+    step is given new ones (``engine.run.advance``).
     """
 
     asynchronous = True
